@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseworkConfig(AppConfig):
+    name = "casework"
+    verbose_name = _("Case work")
+
+    def ready(self):
+        from casework import history  # noqa: F401  (connects the attribution signal)

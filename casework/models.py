@@ -1,0 +1,153 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.constraints import choices_constraint
+from casework.history import case_history
+
+
+class Team(models.Model):
+    """A field team. Every case belongs to one team.
+
+    `group` holds the team's members (caseworkers and supervisor) and no case permission:
+    a caseworker sees only the cases assigned to them. `oversight_group` holds view and
+    change permission on every case of the team; its members are the team's supervisors.
+    Membership is changed only through casework.services.join_team / leave_team."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")
+    oversight_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="overseen_team")
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocationType(models.TextChoices):
+    HOME = "home", _("Home")
+    SCHOOL = "school", _("School")
+    OFFICE = "office", _("Office")
+    OTHER = "other", _("Other")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Interview(models.Model):
+    """A field interview. Only the kind of place is kept, never coordinates or an address."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="interviews")
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("caseworker")
+    )
+    held_on = models.DateField(_("held on"))
+    location_type = models.CharField(_("place"), max_length=10, choices=LocationType.choices)
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), max_length=10000, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["-held_on", "-created_at"]
+        indexes = [models.Index(fields=["child", "-held_on"], name="interview_child_held_on")]
+        constraints = [
+            choices_constraint("interview", "location_type", LocationType),
+            choices_constraint("interview", "risk_level", RiskLevel),
+            models.CheckConstraint(
+                condition=models.Q(follow_up_on__isnull=True) | models.Q(follow_up_on__gte=models.F("held_on")),
+                name="interview_follow_up_not_before_interview",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Interview on %(date)s") % {"date": self.held_on})
+
+
+class Assignment(models.Model):
+    """The record of who holds a case: every grant and revocation, by whom and why.
+    The object permissions that enforce it are granted and revoked in the same service."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="assignments")
+    caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-granted_at"]
+
+    def __str__(self):
+        return str(_("Assignment of %(case)s") % {"case": self.child_id})
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed")
+    SEARCH = "search", _("Searched")
+    EXPORT = "export", _("Exported")
+    DENIED = "denied", _("Denied")
+
+
+class AccessLog(models.Model):
+    """Append-only: who looked at what, when, from where. Never the content itself.
+    The user is kept as id and name without a foreign key so rows outlive accounts."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        constraints = [choices_constraint("access_log", "action", AccessAction)]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class Preferences(models.Model):
+    """Per-user settings. Discreet mode shows case numbers instead of names in lists."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
+    discreet_mode = models.BooleanField(_("discreet mode"), default=False)
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return str(_("Preferences"))

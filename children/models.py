@@ -1,0 +1,157 @@
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from casework.constraints import choices_constraint
+from casework.history import case_history
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+
+
+class LivingArrangement(models.TextChoices):
+    BOTH_PARENTS = "both_parents", _("Both parents")
+    MOTHER_ONLY = "mother_only", _("Mother only")
+    FATHER_ONLY = "father_only", _("Father only")
+    GRANDPARENTS = "grandparents", _("Grandparents")
+    RELATIVES = "relatives", _("Relatives")
+    OTHER = "other", _("Other")
+
+
+class HukouStatus(models.TextChoices):
+    UNREGISTERED = "unregistered", _("Unregistered")
+    IN_PROGRESS = "in_progress", _("Registration in progress")
+    REGISTERED = "registered", _("Registered")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class DocumentKind(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    MEDICAL = "medical", _("Medical care")
+    MARRIAGE = "marriage", _("Marriage licence")
+    BANK = "bank", _("Bank account")
+
+
+class AccessStatus(models.TextChoices):
+    HAS_ACCESS = "has_access", _("Has access")
+    NO_ACCESS = "no_access", _("No access")
+    IN_PROGRESS = "in_progress", _("In progress")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class Barrier(models.TextChoices):
+    NO_HUKOU = "no_hukou", _("No household registration")
+    NO_ID = "no_id", _("No identity document")
+    COST = "cost", _("Cost")
+    DISTANCE = "distance", _("Distance")
+    DISCRIMINATION = "discrimination", _("Discrimination")
+    OTHER = "other", _("Other")
+
+
+class Child(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year_estimated = models.BooleanField(_("birth date is an estimate"), default=False)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.PROTECT, related_name="children", verbose_name=_("family")
+    )
+    team = models.ForeignKey("casework.Team", on_delete=models.PROTECT, related_name="children", verbose_name=_("team"))
+    living_arrangement = models.CharField(_("living arrangement"), max_length=20, choices=LivingArrangement.choices)
+    hukou_status = models.CharField(
+        _("household registration"), max_length=20, choices=HukouStatus.choices, default=HukouStatus.UNREGISTERED
+    )
+    case_status = models.CharField(_("case status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    consent_recorded_on = models.DateField(_("guardian's consent recorded on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["case_number"]
+        constraints = [
+            choices_constraint("child", "sex", Sex),
+            choices_constraint("child", "living_arrangement", LivingArrangement),
+            choices_constraint("child", "hukou_status", HukouStatus),
+            choices_constraint("child", "case_status", CaseStatus),
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__isnull=True) | models.Q(date_of_birth__gte="1990-01-01"),
+                name="child_date_of_birth_range",
+            ),
+        ]
+
+    def __str__(self):
+        # The case number, never the name: __str__ reaches logs, admin messages and titles.
+        return self.case_number
+
+    def get_absolute_url(self):
+        return reverse("children:detail", args=[self.pk])
+
+    @property
+    def age(self) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class DocumentAccess(models.Model):
+    """One of the four doors (school, clinic, marriage registry, bank) for one child."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="document_access")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=AccessStatus.choices, default=AccessStatus.NO_ACCESS)
+    barrier = models.CharField(_("barrier"), max_length=20, choices=Barrier.choices, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    updated_on = models.DateField(_("last changed on"), default=timezone.localdate)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("document access")
+        verbose_name_plural = _("document access")
+        ordering = ["child", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "kind"], name="document_access_one_per_child_and_kind"),
+            choices_constraint("document_access", "kind", DocumentKind),
+            choices_constraint("document_access", "status", AccessStatus),
+            choices_constraint("document_access", "barrier", Barrier, allow_blank=True),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+    @property
+    def is_shut(self) -> bool:
+        return self.status == AccessStatus.NO_ACCESS
+
+
+# guardian's direct foreign-key permission tables: an index on the child column,
+# a real foreign key (deleting a child drops its grants), and no generic object_pk text.
+class ChildUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+
+class ChildGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Child, on_delete=models.CASCADE)

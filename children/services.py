@@ -1,0 +1,218 @@
+"""Every change of case state, one verb per function.
+
+Each service is keyword-only, names the acting user (`by`), runs in one transaction
+and saves through the model so that simple-history writes one row per change with the
+user and the reason. Callers have checked the user's permission on the child through
+children.access; the services check only what the data itself requires.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from casework import roles
+from casework.models import Team
+from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from families.models import Family, Father, Mother
+
+CASE_PERMS = ("children.view_child", "children.change_child")
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record after this form was opened: nothing was written."""
+
+    def __init__(self, instance, expected_version):
+        self.instance = instance
+        self.expected_version = expected_version
+        super().__init__(
+            f"{instance._meta.model_name} is at version {instance.version}, the edit started from {expected_version}"
+        )
+
+
+def save_tracked(instance, *, by, reason: str = "", expected_version: int | None = None, fields=None):
+    """Save one history-tracked row with its author and reason.
+
+    With `expected_version`, the row is locked and its version compared first, so two
+    people editing from the same version cannot silently overwrite each other."""
+    if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
+        current = type(instance).objects.select_for_update().only("version").get(pk=instance.pk).version
+        if expected_version is not None and current != expected_version:
+            fresh = type(instance).objects.get(pk=instance.pk)
+            raise StaleEdit(fresh, expected_version)
+        instance.version = current + 1
+    instance._history_user = by
+    instance._change_reason = reason or None
+    instance.full_clean(exclude=_excluded_from_clean(instance, fields))
+    instance.save()
+    return instance
+
+
+def _excluded_from_clean(instance, fields):
+    # Foreign keys are checked by the database; uniqueness of case numbers too.
+    excluded = {f.name for f in instance._meta.fields if isinstance(f, models.ForeignKey)}
+    return list(excluded | {"case_number"})
+
+
+def _set(instance, values: dict):
+    allowed = {f.name for f in instance._meta.fields if f.editable and not f.primary_key}
+    for name, value in values.items():
+        if name not in allowed:
+            raise ValueError(f"{type(instance).__name__} has no editable field {name!r}")
+        setattr(instance, name, value)
+    return instance
+
+
+def next_case_number(year: int) -> str:
+    """C-<year>-<serial>, the serial one past the highest of that year."""
+    prefix = f"C-{year}-"
+    numbers = Child.objects.filter(case_number__startswith=prefix).values_list("case_number", flat=True)
+    highest = max((int(n.removeprefix(prefix)) for n in numbers if n.removeprefix(prefix).isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
+
+
+@dataclass(frozen=True)
+class DoorUpdate:
+    status: str
+    barrier: str = ""
+    note: str = ""
+
+
+@transaction.atomic
+def open_case(
+    *,
+    by,
+    team: Team,
+    child: dict,
+    family: Family | None = None,
+    family_data: dict | None = None,
+    mother: dict | None = None,
+    father: dict | None = None,
+    doors: dict[str, DoorUpdate] | None = None,
+    reason: str = "",
+) -> Child:
+    """Open a case: the child, a new family (with mother and father as given) or an
+    existing one for a sibling, the four document-access rows, and the permissions
+    for the opening caseworker and the team."""
+    if not team.group.user_set.filter(pk=by.pk).exists():
+        raise PermissionDenied("a case can only be opened within one's own team")
+    reason = reason or _("Case opened")
+    if family is None:
+        family = Family(**(family_data or {}))
+        if mother:
+            family.mother = save_tracked(Mother(**mother), by=by, reason=reason)
+        if father:
+            family.father = save_tracked(Father(**father), by=by, reason=reason)
+        save_tracked(family, by=by, reason=reason)
+
+    year = timezone.localdate().year
+    for _attempt in range(5):
+        record = Child(**child, family=family, team=team, case_number=next_case_number(year))
+        try:
+            with transaction.atomic():
+                save_tracked(record, by=by, reason=reason)
+            break
+        except IntegrityError:
+            # Another case took the number between our read and our insert: take the next.
+            continue
+    else:
+        raise IntegrityError("could not allocate a case number")
+
+    doors = doors or {}
+    for kind in DocumentKind.values:
+        door = doors.get(kind, DoorUpdate(status=AccessStatus.NO_ACCESS))
+        save_tracked(
+            DocumentAccess(child=record, kind=kind, status=door.status, barrier=door.barrier, note=door.note),
+            by=by,
+            reason=reason,
+        )
+
+    for perm in CASE_PERMS:
+        assign_perm(perm, team.oversight_group, record)
+    if roles.has_role(by, roles.CASEWORKER):
+        from casework.services import assign_case
+
+        assign_case(child=record, to=by, by=by, reason=reason)
+    return record
+
+
+@transaction.atomic
+def update_child(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Child:
+    child = Child.objects.get(pk=child.pk)
+    _set(child, values)
+    return save_tracked(child, by=by, reason=reason, expected_version=expected_version)
+
+
+@transaction.atomic
+def close_case(*, child: Child, by, reason: str) -> Child:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is closed.")})
+    child = Child.objects.get(pk=child.pk)
+    if child.case_status == CaseStatus.CLOSED:
+        raise ValidationError(_("The case is already closed."))
+    child.case_status = CaseStatus.CLOSED
+    return save_tracked(child, by=by, reason=reason)
+
+
+@transaction.atomic
+def reopen_case(*, child: Child, by, reason: str) -> Child:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    child = Child.objects.get(pk=child.pk)
+    child.case_status = CaseStatus.OPEN
+    return save_tracked(child, by=by, reason=reason)
+
+
+@transaction.atomic
+def change_mother_status(
+    *,
+    child: Child,
+    by,
+    status: str,
+    changed_on: datetime.date | None = None,
+    whereabouts: str | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Mother:
+    """Record what has happened to the child's mother (repatriated, ran away, ...)."""
+    family = Family.objects.select_related("mother").get(pk=child.family_id)
+    if family.mother is None:
+        raise ValidationError(_("No mother is recorded for this child's family."))
+    mother = family.mother
+    if mother.status == status and (whereabouts is None or mother.whereabouts == whereabouts):
+        return mother
+    if mother.status != status:
+        mother.status = status
+        mother.status_changed_on = changed_on or timezone.localdate()
+    if whereabouts is not None:
+        mother.whereabouts = whereabouts
+    return save_tracked(mother, by=by, reason=reason, expected_version=expected_version)
+
+
+@transaction.atomic
+def update_document_access(
+    *,
+    child: Child,
+    by,
+    kind: str,
+    status: str,
+    barrier: str = "",
+    note: str | None = None,
+    changed_on: datetime.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> DocumentAccess:
+    """Change one of the four doors. An unchanged door is left alone (no empty history)."""
+    door = DocumentAccess.objects.get(child=child, kind=kind)
+    note = door.note if note is None else note
+    if status == AccessStatus.HAS_ACCESS:
+        barrier = ""  # an open door has no barrier
+    if (door.status, door.barrier, door.note) == (status, barrier, note):
+        return door
+    door.status, door.barrier, door.note = status, barrier, note
+    door.updated_on = changed_on or timezone.localdate()
+    return save_tracked(door, by=by, reason=reason, expected_version=expected_version)
