@@ -58,6 +58,9 @@ class Interview(models.Model):
     notes = models.TextField(_("notes"), max_length=10000, blank=True)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    # Idempotency: the form carries a fresh token, so a resubmitted form (a network retry,
+    # a double tap) is recognised and does not log the interview twice.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = case_history()

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True, max_length=10000, verbose_name='notes')),
                 ('risk_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='low', max_length=10, verbose_name='risk level')),
                 ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='follow up on')),
+                ('submission_token', models.UUIDField(blank=True, db_index=True, editable=False, null=True)),
                 ('created_at', models.DateTimeField(blank=True, editable=False)),
                 ('history_change_reason', models.TextField(blank=True, null=True)),
                 ('history_user_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
@@ -76,6 +77,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True, max_length=10000, verbose_name='notes')),
                 ('risk_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='low', max_length=10, verbose_name='risk level')),
                 ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='follow up on')),
+                ('submission_token', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
