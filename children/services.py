@@ -58,8 +58,15 @@ def _excluded_from_clean(instance, fields):
     return list(excluded | {"case_number"})
 
 
-def _set(instance, values: dict):
-    allowed = {f.name for f in instance._meta.fields if f.editable and not f.primary_key}
+def _set(instance, values: dict, *, reserved=()):
+    # Relations (a child's team or family, a family's mother) are never edited as plain
+    # values: moving a case or relinking a parent changes who may see what, and belongs
+    # to a service of its own. `reserved` names fields another service owns.
+    allowed = {
+        f.name
+        for f in instance._meta.fields
+        if f.editable and not f.primary_key and not f.is_relation and f.name not in reserved
+    }
     for name, value in values.items():
         if name not in allowed:
             raise ValueError(f"{type(instance).__name__} has no editable field {name!r}")
@@ -143,7 +150,8 @@ def open_case(
 @transaction.atomic
 def update_child(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Child:
     child = Child.objects.get(pk=child.pk)
-    _set(child, values)
+    # Closing and reopening go through close_case / reopen_case, which require a reason.
+    _set(child, values, reserved=("case_status",))
     return save_tracked(child, by=by, reason=reason, expected_version=expected_version)
 
 
