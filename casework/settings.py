@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "casework.context_processors.navigation",
             ],
         },
     },
@@ -130,7 +131,7 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "children:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

@@ -5,5 +5,9 @@ from children import views
 app_name = "children"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
     path("<uuid:pk>/", views.case_detail, name="detail"),
+    path("<uuid:pk>/edit/<slug:section>/", views.edit_section, name="edit"),
+    path("<uuid:pk>/documents/<slug:kind>/", views.edit_door, name="edit-door"),
+    path("<uuid:pk>/close/", views.close_case, name="close"),
 ]
