@@ -1,0 +1,35 @@
+# The casework web application: gunicorn behind a TLS-terminating reverse proxy, static
+# files served by whitenoise, migrations applied on every start. See docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin casework
+
+# Dependencies first, so that a code change does not reinstall them. The project itself has
+# no importable package to install (setuptools `packages = []`): the code runs from /app.
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+COPY . .
+
+# collectstatic imports the settings, which refuse to load without a secret when DEBUG is
+# off; this throwaway key exists only for this build step and is not kept in the image.
+RUN DEBUG=0 SECRET_KEY=build-time-collectstatic-only ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+# The application files stay owned by root: the running process can read, not change, them.
+USER casework
+
+EXPOSE 8000
+
+# Apply migrations, then hand over to the command (gunicorn by default) as PID 1.
+ENTRYPOINT ["sh", "-c", "python manage.py migrate --noinput && exec \"$@\"", "--"]
+# No gunicorn access log: request lines carry search words, and search words are names.
+# WEB_CONCURRENCY sets the number of workers (gunicorn reads it).
+CMD ["gunicorn", "casework.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "60"]
