@@ -6,16 +6,15 @@ for the team's own grant), so every change of access is in one place and in the 
 
 import datetime
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from casework import roles
 from casework.models import Assignment, Interview, Team
-from children.models import Child
+from children.models import Child, ChildUserObjectPermission
 from children.services import CASE_PERMS, DoorUpdate, change_mother_status, save_tracked, update_document_access
 
 
@@ -52,14 +51,44 @@ def _is_member(user, team) -> bool:
 
 
 def _may_assign(by, child: Child) -> bool:
-    # A supervisor assigns within the team they lead; a caseworker opening a case takes it.
-    return _is_member(by, child.team) and roles.has_role(by, roles.SUPERVISOR)
+    # Only the supervisor who leads the case's team (a member of its oversight group)
+    # assigns, reassigns and revokes: membership of the team alone is not enough.
+    return (
+        roles.has_role(by, roles.SUPERVISOR)
+        and child.team.oversight_group.user_set.filter(pk=by.pk, is_active=True).exists()
+    )
+
+
+def _sync_grants(*, child: Child, caseworker) -> None:
+    """Make `caseworker`'s object permissions on `child` match their open assignments.
+
+    The grant runs until the latest end date of the open assignments, or without end if
+    one of them has none; with no open assignment the rows are deleted. Lapsed rows stay
+    in the table (invisible to ChildUserObjectPermission.objects) until the next sync."""
+    open_ends = list(
+        Assignment.objects.filter(child=child, caseworker=caseworker, revoked_at__isnull=True).values_list(
+            "ends_on", flat=True
+        )
+    )
+    grants = ChildUserObjectPermission.all_grants.filter(user=caseworker, content_object=child)
+    if not open_ends:
+        grants.delete()
+        return
+    ends_on = None if None in open_ends else max(open_ends)
+    codenames = [perm.rpartition(".")[2] for perm in CASE_PERMS]
+    for permission in Permission.objects.filter(content_type__app_label="children", codename__in=codenames):
+        ChildUserObjectPermission.all_grants.update_or_create(
+            user=caseworker, permission=permission, content_object=child, defaults={"ends_on": ends_on}
+        )
 
 
 @transaction.atomic
 def assign_case(*, child: Child, to, by, ends_on: datetime.date | None = None, reason: str = "") -> Assignment:
     """Give caseworker `to` the case. `by` is the team's supervisor, or `to` itself when
-    a caseworker opens a case. The grant and its record are written together."""
+    a caseworker opens a case. The grant and its record are written together.
+
+    With `ends_on` the assignment is temporary (cover during leave): from that day on it
+    grants nothing, with no job to run (see children.models.GrantsInForceManager)."""
     if not (_is_member(to, child.team) and roles.has_role(to, roles.CASEWORKER)):
         raise PermissionDenied("cases are assigned only to caseworkers of the case's team")
     if not (_may_assign(by, child) or (by.pk == to.pk and not child.assignments.exists())):
@@ -69,8 +98,7 @@ def assign_case(*, child: Child, to, by, ends_on: datetime.date | None = None, r
     assignment = save_tracked(
         Assignment(child=child, caseworker=to, granted_by=by, ends_on=ends_on, reason=reason), by=by, reason=reason
     )
-    for perm in CASE_PERMS:
-        assign_perm(perm, to, child)
+    _sync_grants(child=child, caseworker=to)
     return assignment
 
 
@@ -84,12 +112,7 @@ def revoke_assignment(*, assignment: Assignment, by, reason: str = "") -> Assign
     assignment.revoked_at = timezone.now()
     assignment.revoked_by = by
     save_tracked(assignment, by=by, reason=reason)
-    still_holds = Assignment.objects.filter(
-        child=assignment.child, caseworker=assignment.caseworker, revoked_at__isnull=True
-    ).exists()
-    if not still_holds:
-        for perm in CASE_PERMS:
-            remove_perm(perm, assignment.caseworker, assignment.child)
+    _sync_grants(child=assignment.child, caseworker=assignment.caseworker)
     return assignment
 
 
@@ -118,10 +141,21 @@ def record_interview(
     mother_whereabouts: str | None = None,
     doors: dict[str, DoorUpdate] | None = None,
     reason: str = "",
+    submission_token=None,
+    expected_versions: dict[str, int] | None = None,
 ) -> Interview:
     """Log a field interview and, in the same transaction, what it found: the mother's
     status and the four document doors as they are now. The caller has checked
-    change_child on `child`."""
+    change_child on `child`.
+
+    `expected_versions` ("mother" and door kinds) are the versions the form showed: a
+    record someone else changed since raises StaleEdit and nothing is written.
+    A `submission_token` already used returns that interview instead of a second one."""
+    if submission_token is not None:
+        earlier = Interview.objects.filter(submission_token=submission_token, child=child).first()
+        if earlier is not None:
+            return earlier
+    expected_versions = expected_versions or {}
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("An interview cannot be in the future.")})
     reason = reason or _("Field interview on %(date)s") % {"date": held_on.isoformat()}
@@ -135,13 +169,20 @@ def record_interview(
             notes=notes,
             risk_level=risk_level,
             follow_up_on=follow_up_on,
+            submission_token=submission_token,
         ),
         by=by,
         reason=reason,
     )
     if mother_status is not None:
         change_mother_status(
-            child=child, by=by, status=mother_status, whereabouts=mother_whereabouts, changed_on=held_on, reason=reason
+            child=child,
+            by=by,
+            status=mother_status,
+            whereabouts=mother_whereabouts,
+            changed_on=held_on,
+            reason=reason,
+            expected_version=expected_versions.get("mother"),
         )
     for kind, door in (doors or {}).items():
         update_document_access(
@@ -153,5 +194,6 @@ def record_interview(
             note=door.note,
             changed_on=held_on,
             reason=reason,
+            expected_version=expected_versions.get(kind),
         )
     return interview

@@ -28,7 +28,11 @@ def _codename(perm: str) -> str:
 
 def _granted(user, perm: str, child_pk=None):
     """Child ids the user holds `perm` on, directly or through a group, as one UNION query
-    (narrowed to one child when `child_pk` is given)."""
+    (narrowed to one child when `child_pk` is given).
+
+    `ChildUserObjectPermission.objects` holds only the grants in force today: a temporary
+    assignment stops counting here on its end date, the same day guardian's
+    get_objects_for_user stops returning the case."""
     codename = _codename(perm)
     permission = {
         "permission__codename": codename,

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.managers import UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.constraints import choices_constraint
@@ -149,8 +150,26 @@ class DocumentAccess(models.Model):
 
 # guardian's direct foreign-key permission tables: an index on the child column,
 # a real foreign key (deleting a child drops its grants), and no generic object_pk text.
+class GrantsInForceManager(UserObjectPermissionManager):
+    """Only the grants in force today. A temporary assignment (cover during leave) keeps its
+    grant rows with an `ends_on` date; from that day on they are invisible here. guardian
+    reads this table through `objects` (get_objects_for_user, prefetch_perms), and so does
+    the access gate, so a temporary grant lapses on its date without any scheduled job."""
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        return super().get_queryset().filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=today))
+
+
 class ChildUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
+    # The first day the grant no longer applies; empty for a grant without end.
+    # Set only by casework.services (assign_case and friends), from the Assignment rows.
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = GrantsInForceManager()
+    # Every row, lapsed or not: for the services that rewrite or remove grants.
+    all_grants = models.Manager()
 
 
 class ChildGroupObjectPermission(GroupObjectPermissionBase):
