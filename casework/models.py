@@ -120,7 +120,12 @@ class AccessAction(models.TextChoices):
 
 class AccessLog(models.Model):
     """Append-only: who looked at what, when, from where. Never the content itself.
-    The user is kept as id and name without a foreign key so rows outlive accounts."""
+    The user is kept as id and name without a foreign key so rows outlive accounts.
+
+    Rows form a hash chain in `seq` order: `row_hash` is the SHA-256 of the row's content
+    and `prev_hash` (the previous row's `row_hash`), so a changed or removed row breaks
+    the chain (`manage.py verify_audit`). Written only by casework.audit.log_access;
+    database triggers refuse UPDATE and DELETE (casework.append_only)."""
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -131,6 +136,9 @@ class AccessLog(models.Model):
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
     address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    seq = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("access log entry")
@@ -140,6 +148,24 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class AccessLogHead(models.Model):
+    """One row: the sequence number and hash of the newest access-log row.
+
+    log_access locks this row (UPDATE ... RETURNING) for the few milliseconds of its own
+    insert, which orders concurrent writers without locking the log table. It is a cache
+    of the log's tail, not evidence: verify_audit trusts only the log rows themselves."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    seq = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="access_log_head_single_row")]
+
+    def __str__(self):
+        return f"{self.seq} {self.row_hash[:12]}"
 
 
 class Preferences(models.Model):

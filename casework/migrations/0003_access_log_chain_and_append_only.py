@@ -1,0 +1,80 @@
+"""The access log becomes a hash chain, and history tables and the access log become
+append-only in the database (casework.append_only).
+
+Later migrations that alter a history table or the access log (on SQLite an ALTER
+rebuilds the table and drops its triggers) or add a tracked model end with
+
+    migrations.RunPython(reinstall_append_only_triggers, migrations.RunPython.noop)
+
+importing `reinstall_append_only_triggers` from casework.append_only (re-exported here
+as `reinstall_append_only_triggers` too)."""
+
+from django.db import migrations, models
+
+from casework.append_only import drop_append_only_triggers, install_append_only_triggers
+
+reinstall_append_only_triggers = install_append_only_triggers
+
+
+def chain_existing_rows(apps, schema_editor):
+    """Rows logged before the chain existed are chained in the order they were written."""
+    from casework.audit import GENESIS_HASH, row_digest
+
+    AccessLog = apps.get_model("casework", "AccessLog")
+    AccessLogHead = apps.get_model("casework", "AccessLogHead")
+    db = schema_editor.connection.alias
+    prev_hash, seq = GENESIS_HASH, 0
+    for row in AccessLog.objects.using(db).order_by("at", "id").iterator(chunk_size=2000):
+        seq += 1
+        row.seq, row.prev_hash = seq, prev_hash
+        row.row_hash = row_digest(row)
+        row.save(update_fields=["seq", "prev_hash", "row_hash"])
+        prev_hash = row.row_hash
+    AccessLogHead.objects.using(db).create(id=1, seq=seq, row_hash=prev_hash)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("casework", "0002_initial"),
+        ("children", "0001_initial"),
+        ("families", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="AccessLogHead",
+            fields=[
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                ("seq", models.BigIntegerField()),
+                ("row_hash", models.CharField(max_length=64)),
+            ],
+            options={
+                "constraints": [models.CheckConstraint(condition=models.Q(("id", 1)), name="access_log_head_single_row")],
+            },
+        ),
+        migrations.AddField(
+            model_name="accesslog",
+            name="seq",
+            field=models.BigIntegerField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="accesslog",
+            name="prev_hash",
+            field=models.CharField(default="", editable=False, max_length=64),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="accesslog",
+            name="row_hash",
+            field=models.CharField(default="", editable=False, max_length=64),
+            preserve_default=False,
+        ),
+        migrations.RunPython(chain_existing_rows, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="accesslog",
+            name="seq",
+            field=models.BigIntegerField(editable=False, unique=True),
+        ),
+        # Last, after every table rebuild above.
+        migrations.RunPython(install_append_only_triggers, drop_append_only_triggers),
+    ]
