@@ -130,7 +130,8 @@ def case_new(request):
             )
             messages.success(request, _("Case %(number)s opened.") % {"number": child.case_number})
             return redirect(child)
-    return render(request, "children/case_new.html", {"forms": forms, "team": team})
+    context = {"forms": forms, "team": team, "has_sibling_choices": forms["sibling"].fields["family"].queryset.exists()}
+    return render(request, "children/case_new.html", context)
 
 
 @login_required

@@ -1,0 +1,84 @@
+"""The case page: what it shows, how many queries it takes, and closing a case."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.services import record_interview
+from children.models import Child
+from children.services import update_document_access
+
+TODAY = timezone.localdate()
+
+
+def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):
+    update_document_access(
+        child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou", note="asked"
+    )
+    record_interview(
+        child=case_a, by=cw_a, held_on=TODAY - datetime.timedelta(days=9), location_type="school", notes="older visit"
+    )
+    record_interview(
+        child=case_a,
+        by=cw_a,
+        held_on=TODAY,
+        location_type="home",
+        notes="newer visit",
+        follow_up_on=TODAY + datetime.timedelta(days=3),
+    )
+    client.force_login(cw_a)
+    html = client.get(case_a.get_absolute_url()).content.decode()
+    assert "Forcibly repatriated" in html and "North Korea" in html
+    assert "No household registration" in html
+    assert html.index("newer visit") < html.index("older visit")
+    assert f"Follow-up due {(TODAY + datetime.timedelta(days=3)).isoformat()}" in html
+
+
+def test_user_text_is_escaped(client, cw_a, case_a):
+    payload = '"><img src=x onerror=alert(1)><script>alert(2)</script>{{ 7*7 }}'
+    record_interview(child=case_a, by=cw_a, held_on=TODAY, location_type="home", notes=payload, participants=payload)
+    client.force_login(cw_a)
+    html = client.get(case_a.get_absolute_url()).content.decode()
+    assert "<script>alert(2)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_query_count_does_not_grow_with_interviews(client, cw_a, case_a, django_assert_max_num_queries):
+    client.force_login(cw_a)
+    client.get(case_a.get_absolute_url())
+    with django_assert_max_num_queries(20) as few:
+        client.get(case_a.get_absolute_url())
+    for days in range(15):
+        record_interview(child=case_a, by=cw_a, held_on=TODAY - datetime.timedelta(days=days), location_type="home")
+    with django_assert_max_num_queries(20) as many:
+        client.get(case_a.get_absolute_url())
+    assert len(few) == len(many)
+
+
+def test_closing_needs_a_reason_and_is_in_history(client, cw_a, case_a):
+    client.force_login(cw_a)
+    url = reverse("children:close", args=[case_a.pk])
+    client.post(url, {"reason": ""})
+    assert Child.objects.get(pk=case_a.pk).case_status == "open"
+    client.post(url, {"reason": "Registered with the father's hukou"})
+    record = Child.history.filter(id=case_a.pk).latest()
+    assert record.case_status == "closed" and record.history_change_reason == "Registered with the father's hukou"
+
+
+def test_closing_someone_elses_case_is_a_404(client, cw_b, case_a):
+    client.force_login(cw_b)
+    assert client.post(reverse("children:close", args=[case_a.pk]), {"reason": "x"}).status_code == 404
+    assert Child.objects.get(pk=case_a.pk).case_status == "open"
+
+
+def test_closing_requires_post(client, cw_a, case_a):
+    client.force_login(cw_a)
+    assert client.get(reverse("children:close", args=[case_a.pk])).status_code == 405
+
+
+def test_data_admin_lands_away_from_cases(client, data_admin, case_a):
+    client.force_login(data_admin)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] != reverse("children:list")
+    assert client.get(case_a.get_absolute_url()).status_code == 404

@@ -1,0 +1,70 @@
+"""Editing one of the four document doors in place."""
+
+from django.urls import reverse
+
+from children.models import DocumentAccess
+from children.services import update_document_access
+
+
+def url(child, kind):
+    return reverse("children:edit-door", args=[child.pk, kind])
+
+
+def door_data(door, **overrides):
+    data = {
+        f"{door.kind}-status": door.status,
+        f"{door.kind}-barrier": door.barrier,
+        f"{door.kind}-note": door.note,
+        f"{door.kind}-version": door.version,
+        f"{door.kind}-reason": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_door_is_opened_and_its_barrier_cleared(client, cw_a, case_a):
+    door = DocumentAccess.objects.get(child=case_a, kind="education")
+    update_document_access(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou")
+    door.refresh_from_db()
+    client.force_login(cw_a)
+    response = client.post(url(case_a, "education"), door_data(door, **{"education-status": "has_access"}))
+    assert response.status_code == 302
+    door.refresh_from_db()
+    assert (door.status, door.barrier) == ("has_access", "")
+    assert door.history.latest().history_user_id == cw_a.pk
+
+
+def test_htmx_save_returns_the_doors_card(client, cw_a, case_a):
+    door = DocumentAccess.objects.get(child=case_a, kind="bank")
+    client.force_login(cw_a)
+    html = client.post(
+        url(case_a, "bank"), door_data(door, **{"bank-status": "not_applicable"}), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'id="section-doors"' in html and "<html" not in html and "Not applicable" in html
+
+
+def test_a_door_changed_meanwhile_is_a_conflict(client, cw_a, sup_a, case_a):
+    door = DocumentAccess.objects.get(child=case_a, kind="medical")
+    client.force_login(cw_a)
+    mine = door_data(door, **{"medical-status": "in_progress"})
+    update_document_access(child=case_a, by=sup_a, kind="medical", status="has_access")
+    response = client.post(url(case_a, "medical"), mine)
+    assert response.status_code == 409
+    assert DocumentAccess.objects.get(pk=door.pk).status == "has_access"
+
+
+def test_unknown_kind_or_barrier_is_refused(client, cw_a, case_a):
+    client.force_login(cw_a)
+    assert client.get(url(case_a, "passport")).status_code == 404
+    door = DocumentAccess.objects.get(child=case_a, kind="marriage")
+    response = client.post(url(case_a, "marriage"), door_data(door, **{"marriage-barrier": "bribery"}))
+    assert "Select a valid choice" in response.content.decode()
+    assert DocumentAccess.objects.get(pk=door.pk).version == door.version
+
+
+def test_someone_elses_door_is_a_404(client, cw_b, case_a):
+    door = DocumentAccess.objects.get(child=case_a, kind="bank")
+    client.force_login(cw_b)
+    assert client.get(url(case_a, "bank")).status_code == 404
+    assert client.post(url(case_a, "bank"), door_data(door, **{"bank-status": "has_access"})).status_code == 404
+    assert DocumentAccess.objects.get(pk=door.pk).status == door.status
