@@ -105,7 +105,9 @@ def open_case(
     """Open a case: the child, a new family (with mother and father as given) or an
     existing one for a sibling, the four document-access rows, and the permissions
     for the opening caseworker and the team."""
-    if not team.group.user_set.filter(pk=by.pk).exists():
+    # An active member only: a deactivated account writes nothing (and would hold no
+    # role, so the case would open with no caseworker assigned).
+    if not team.group.user_set.filter(pk=by.pk, is_active=True).exists():
         raise PermissionDenied("a case can only be opened within one's own team")
     reason = reason or _("Case opened")
     if family is None:

@@ -120,6 +120,21 @@ def test_open_case_outside_ones_own_team_is_refused_and_writes_nothing(cw_b, tea
     assert set(history_counts().values()) == {0}
 
 
+def test_open_case_by_a_deactivated_member_is_refused(cw_a, team_a):
+    cw_a.is_active = False
+    cw_a.save()
+    with pytest.raises(PermissionDenied):
+        factories.open_case_for(cw_a, team=team_a)
+    assert not Child.objects.exists()
+
+
+def test_open_case_by_someone_in_no_team_is_refused(data_admin, team_a):
+    with pytest.raises(PermissionDenied):
+        factories.open_case_for(data_admin, team=team_a)
+    assert not Child.objects.exists()
+    assert set(history_counts().values()) == {0}
+
+
 def test_open_case_with_a_given_door_status_keeps_it(cw_a):
     child = factories.open_case_for(
         cw_a, doors={DocumentKind.EDUCATION: DoorUpdate(status=AccessStatus.IN_PROGRESS, barrier="no_hukou")}
