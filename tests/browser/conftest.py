@@ -65,6 +65,13 @@ def base_url(live_server):
 
 
 @pytest.fixture
+def page(page):
+    # Playwright waits 30 s for an element by default; a page that broke shows sooner.
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
 def screenshot(page, request):
     """Save a full-page screenshot as test-output/screenshots/<test name>-<label>.png."""
     folder = OUTPUT_DIR / "screenshots"
