@@ -60,7 +60,7 @@ def team_caseworkers(team: Team) -> QuerySet:
     """The team's active caseworkers (members of the team holding the caseworker role)."""
     return (
         get_user_model()
-        .objects.filter(groups=team.group, is_active=True)
+        .objects.filter(groups=team.group_id, is_active=True)
         .filter(groups__name=roles.role_group_name(roles.CASEWORKER))
         .order_by("username")
     )
@@ -68,7 +68,7 @@ def team_caseworkers(team: Team) -> QuerySet:
 
 def team_members(team: Team) -> QuerySet:
     """Everyone in the team, caseworkers and supervisors: the people history can name."""
-    return get_user_model().objects.filter(groups=team.group).order_by("username")
+    return get_user_model().objects.filter(groups=team.group_id).order_by("username")
 
 
 # --- Team overview -------------------------------------------------------------------
