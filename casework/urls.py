@@ -11,5 +11,7 @@ urlpatterns = [
     path("cases/", include("children.urls")),
     path("", include("casework.urls_cases")),
     path("team/", include("casework.urls_supervision")),
+    path("audit/", include("casework.urls_audit")),
+    path("aggregates/", include("casework.urls_aggregates")),
     path("admin/", admin.site.urls),
 ]
