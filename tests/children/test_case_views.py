@@ -1,13 +1,17 @@
 """children:list and children:detail, the pages that exercise the access gate end to end."""
 
+import datetime
 import re
 import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import AccessLog
+from casework.services import record_interview
+from children.models import Child
 from tests import factories
 
 LIST = reverse("children:list")
@@ -16,6 +20,11 @@ LIST = reverse("children:list")
 # hash-chain head (3); preferences and roles (2); the session saved again for the sliding
 # expiry, in a savepoint (3). A change here is a change in what a page costs: check why.
 LIST_QUERIES = 13
+# The case page: session and user (2); the gate's permission check and the child with
+# family, parents and team (2); the access-log row (3); preferences, the change check and
+# roles (3); the doors and the interviews (2); the session save (3).
+DETAIL_QUERIES = 15
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def detail_url(pk):
@@ -191,6 +200,8 @@ def test_the_list_query_count_does_not_grow_with_the_caseload(client, cw_a, djan
     with django_assert_num_queries(LIST_QUERIES):
         client.get(LIST)
     _open_cases(cw_a, 29)
+    for child in Child.objects.order_by("case_number")[:10]:  # rows with a last interview and a follow-up
+        record_interview(child=child, by=cw_a, held_on=YESTERDAY, location_type="home", follow_up_on=YESTERDAY)
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(LIST)
     assert response.context["page"].count == 30
@@ -205,6 +216,17 @@ def test_the_search_query_count_does_not_grow_with_the_caseload(client, cw_a, dj
     _open_cases(cw_a, 29)
     with django_assert_num_queries(LIST_QUERIES + 1):
         client.get(LIST, {"q": "Kim"})
+
+
+def test_the_case_page_query_count_does_not_grow_with_interviews(client, cw_a, case_a, django_assert_num_queries):
+    client.force_login(cw_a)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        client.get(detail_url(case_a.pk))
+    for _ in range(6):
+        record_interview(child=case_a, by=cw_a, held_on=YESTERDAY, location_type="school", notes="Visit")
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = client.get(detail_url(case_a.pk))
+    assert len(response.context["interviews"]) == 6
 
 
 # --- what the browser keeps ---------------------------------------------------------------------
