@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from casework import demo
+
+DEFAULT_PASSWORD = "demo-password"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo teams A and B, the demo users (caseworker1, caseworker2, caseworker3, "
+        "supervisor1, supervisor2, dataadmin, sysadmin; password from DEMO_PASSWORD) and N synthetic "
+        "children shaped like the survey, opened through the ordinary services. "
+        "Deterministic for a seed and safe to run again: every demo case is opened with the reason "
+        "'Demo data: synthetic case <n> of seed <s>', kept in its history, and a run opens only the "
+        "numbers missing from the database (a larger --children adds children, never duplicates). "
+        "Existing demo users keep their password. Refuses with DEBUG off unless --force is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--children", type=int, default=demo.DEFAULT_CHILDREN, help="how many demo children (default 100)"
+        )
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (default 42)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run with DEBUG off (a training server); DEMO_PASSWORD must then be set to a non-default value",
+        )
+
+    def handle(self, *args, children, seed, force, **options):
+        if children < 0:
+            raise CommandError("--children must be zero or more.")
+        if not settings.DEBUG:
+            if not force:
+                raise CommandError(
+                    "seed_demo creates users with a known password and fake cases, so it refuses to run "
+                    "with DEBUG off. Use it on a development machine (DEBUG=1), or pass --force on a "
+                    "training server."
+                )
+            if settings.DEMO_PASSWORD == DEFAULT_PASSWORD:
+                # SPEC: the default demo password is never used outside DEBUG.
+                raise CommandError("With DEBUG off, set DEMO_PASSWORD to a password of your own first.")
+        try:
+            result = demo.seed_demo(children=children, seed=seed)
+        except demo.SeedMismatch as mismatch:
+            raise CommandError(
+                f"This database holds demo data of seed {mismatch.args[0]}; run with --seed {mismatch.args[0]} "
+                "or start from an empty database."
+            ) from None
+
+        self.stdout.write("Demo users:")
+        for user in demo.DEMO_USERS:
+            team = f"team {user.team}" if user.team else "no team"
+            self.stdout.write(f"  {user.username:<12} {user.role:<13} {team}")
+        if settings.DEBUG and settings.DEMO_PASSWORD == DEFAULT_PASSWORD:
+            self.stdout.write(f"Password: {DEFAULT_PASSWORD}")
+        else:
+            self.stdout.write("Password: the value of DEMO_PASSWORD")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo children (seed {seed}): {result.created} created, {result.existing} already there; "
+                f"{result.seconds:.1f} s."
+            )
+        )
