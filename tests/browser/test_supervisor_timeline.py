@@ -1,0 +1,42 @@
+"""End to end through Chromium: a supervisor opens the team's change history, filters it by
+a caseworker and reads a field-level diff."""
+
+import pytest
+from playwright.sync_api import expect
+
+from children.models import HukouStatus
+from children.services import update_child
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_supervisor_filters_the_timeline_by_caseworker_and_reads_a_diff(page, sup_a, cw_a, cw_a2, case_a, screenshot):
+    other = factories.open_case_for(cw_a2)
+    update_child(
+        child=other, by=cw_a2, values={"hukou_status": HukouStatus.IN_PROGRESS}, reason="Applied at the police station"
+    )
+    update_child(child=case_a, by=cw_a, values={"given_name": "Minjeong"}, reason="Spelling")
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill("sup_a")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("link", name="Team", exact=True).first.click()
+    page.get_by_role("link", name="Change history").click()
+    expect(page.get_by_role("heading", name="Change history of team Team A")).to_be_visible()
+
+    page.get_by_label("Caseworker").select_option("cw_a2")
+    page.get_by_role("button", name="Filter").click()
+
+    newest = page.locator("li.entry").first
+    expect(newest).to_contain_text(other.case_number)
+    expect(newest).to_contain_text("cw_a2")
+    expect(newest).to_contain_text("Applied at the police station")
+    row = newest.get_by_role("row", name="Household registration")
+    expect(row.locator("td.old")).to_have_text("Unregistered")
+    expect(row.locator("td.new")).to_have_text("Registration in progress")
+    # cw_a's change is filtered out.
+    expect(page.get_by_text("Spelling")).to_have_count(0)
+    screenshot("filtered-diff")
