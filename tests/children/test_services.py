@@ -2,10 +2,12 @@
 that names the acting user and the reason."""
 
 import datetime
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
 from django.utils import timezone
 
 from casework.models import Assignment
@@ -406,3 +408,45 @@ def test_history_keeps_the_author_after_the_account_is_deleted(case_a, sup_a):
     assert (latest.history_user_id, latest.history_username) == (pk, "sup_a")
     assert latest.history_change_reason == "check"
     assert latest.history_user is None
+
+
+# --- concurrent edits (RL-1) ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_edits_from_one_version_one_wins_and_one_is_stale(cw_a, sup_a):
+    """Two people save at the same moment from version 1: the row lock serialises them, the
+    second sees version 2 and gets StaleEdit. Needs real concurrent connections: PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers on the whole database; the row lock is PostgreSQL's")
+    child = factories.open_case_for(cw_a)
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def edit(user, arrangement):
+        try:
+            start.wait(timeout=10)
+            services.update_child(
+                child=child, by=user, values={"living_arrangement": arrangement}, reason=arrangement, expected_version=1
+            )
+            outcomes[user.username] = "saved"
+        except StaleEdit:
+            outcomes[user.username] = "stale"
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=edit, args=(cw_a, "grandparents")),
+        threading.Thread(target=edit, args=(sup_a, "relatives")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["saved", "stale"]
+    winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
+    child.refresh_from_db()
+    assert child.version == 2
+    assert child.living_arrangement == {"cw_a": "grandparents", "sup_a": "relatives"}[winner]
+    assert child.history.count() == 2
+    assert child.history.latest().history_username == winner
