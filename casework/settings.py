@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "casework.middleware.NoStoreMiddleware",
+    "casework.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"
