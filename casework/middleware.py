@@ -1,3 +1,6 @@
+import logging
+
+from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -42,4 +45,28 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection answers 503 with "nothing was saved, try again" rather
+    than a bare error; the next request reconnects (CONN_HEALTH_CHECKS)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError, connections
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError):
+            return None
+        logging.getLogger("casework.database").error("database unavailable during %s %s", request.method, request.path)
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
         return response

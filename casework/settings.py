@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "casework.middleware.NoStoreMiddleware",
     "casework.middleware.SecurityHeadersMiddleware",
+    "casework.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"
@@ -200,7 +201,9 @@ if AGGREGATES_MIN_CELL < 3:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"()": "casework.logging.SafeFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
