@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 
 from casework import append_only
-from casework.audit import log_access
-from casework.models import AccessAction
+from casework.audit import GENESIS_HASH, log_access
+from casework.models import AccessAction, AccessLogHead
 from casework.services import record_interview
 from children.models import Child
 from children.services import update_child
@@ -114,5 +114,6 @@ def test_the_test_runners_flush_empties_the_tables_and_restores_the_triggers(cas
 
 
 @pytest.mark.django_db
-def test_triggers_are_back_after_an_earlier_transactional_test_flushed():
+def test_triggers_and_the_chain_head_are_back_after_an_earlier_transactional_test_flushed():
     assert append_only.missing_triggers(connection, append_only.append_only_tables(apps)) == {}
+    assert AccessLogHead.objects.values_list("seq", "row_hash").get() == (0, GENESIS_HASH)
