@@ -42,6 +42,7 @@ def discreet(user) -> bool:
 def case_list(request):
     from children.forms import CaseFilterForm
 
+    access.require_case_role(request.user)
     form = CaseFilterForm(request.GET)
     filters = form.filters()
     page = queries.case_page(request.user, **filters)
@@ -72,8 +73,7 @@ def _query_without_page(request) -> str:
 
 def _team_for_new_case(user):
     """Cases are opened in the user's own team (caseworkers and supervisors only)."""
-    if not (roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)):
-        raise Http404
+    access.require_case_role(user)
     team = roles.teams_of(user).order_by("name").first()
     if team is None:
         raise Http404

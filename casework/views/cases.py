@@ -128,6 +128,7 @@ def _choice(form, name, value) -> str:
 @login_required
 @require_GET
 def follow_ups(request):
+    access.require_case_role(request.user)
     overdue, due, today = queries.follow_ups(request.user)
     log_access(
         user=request.user,
