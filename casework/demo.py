@@ -169,6 +169,23 @@ SITUATION = {
         "The family will not talk about the mother; the child is in the care of {carer}.",
     ),
 }
+CHANGE = {
+    MotherStatus.REPATRIATED: "The mother was arrested in a raid last month and forcibly repatriated; "
+    "the child is now in the care of {carer}.",
+    MotherStatus.RAN_AWAY: "The mother has left the family; the child is now in the care of {carer}.",
+}
+PROGRESS = (
+    "The child looked healthy and was playing outside when we arrived.",
+    "The child has had a cough for weeks; {carer} could not afford the clinic.",
+    "The child is shy but talked about friends in the village.",
+    "The house needs repairs before winter; the family is short of money this season.",
+    "The child has grown since the last visit and is eating well.",
+    "The child is often alone during the day while the adults work in the fields.",
+)
+MISSING_MOTHER = (
+    "The child asked again whether the mother will come back.",
+    "Neighbours tease the child about the mother; {carer} asked for advice.",
+)
 DOOR_NOTES = {
     "school_shut": "Not enrolled: the village school asks for the household registration booklet.",
     "school_open": "Attends the village school as an unregistered auditing student.",
@@ -332,7 +349,16 @@ def _visit_days(rng: random.Random, opened_on: datetime.date, today: datetime.da
     sometimes overdue, sometimes due within two weeks, mostly later."""
     open_days = (today - opened_on).days
     count = max(1, min(6, 1 + open_days // 100 + rng.choice((-1, 0, 0, 1))))
-    days = sorted({opened_on} | {_date_between(rng, opened_on, today) for _ in range(count - 1)})
+    days = [opened_on]
+    if count > 1 and open_days >= 2:
+        # An open case was seen lately; a closed one stopped wherever it stopped.
+        last = (
+            _date_between(rng, opened_on + datetime.timedelta(days=1), today)
+            if closed
+            else today - datetime.timedelta(days=rng.randint(0, min(open_days - 1, 100)))
+        )
+        middle = {_date_between(rng, opened_on, last) for _ in range(count - 2)}
+        days = sorted({opened_on, last} | middle)
     follow_ups = [
         max(day, following - datetime.timedelta(days=rng.randint(0, 7)))
         for day, following in zip(days, days[1:], strict=False)
@@ -342,9 +368,8 @@ def _visit_days(rng: random.Random, opened_on: datetime.date, today: datetime.da
         follow_ups.append(None)
     else:
         roll = rng.random()
-        overdue = today - datetime.timedelta(days=rng.randint(1, 45))
-        if roll < 0.25 and overdue >= last:
-            follow_ups.append(overdue)
+        if roll < 0.25 and (today - last).days > 8:
+            follow_ups.append(_date_between(rng, last + datetime.timedelta(days=7), today - datetime.timedelta(days=1)))
         elif roll < 0.45:
             follow_ups.append(max(last, today + datetime.timedelta(days=rng.randint(0, 14))))
         elif roll < 0.92:
@@ -386,6 +411,7 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
         for _ in range(size):
             births.append(min(born, today - datetime.timedelta(days=rng.randint(30, 200))))
             born += datetime.timedelta(days=rng.randint(2 * 365, 4 * 365))
+        births.sort()
         youngest = births[-1]
 
         # Mother: a North Korean woman who crossed the Tumen or Yalu before her first child.
@@ -409,7 +435,7 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
         changes_later = status in (MotherStatus.REPATRIATED, MotherStatus.RAN_AWAY) and rng.random() < 0.2
         status_changed_on = None
         if status in (MotherStatus.REPATRIATED, MotherStatus.RAN_AWAY) and not changes_later:
-            status_changed_on = _date_between(rng, youngest + datetime.timedelta(days=120), opened_on)
+            status_changed_on = _date_between(rng, min(youngest + datetime.timedelta(days=120), opened_on), opened_on)
         mother = {
             "given_name": ko.first_name_female(),
             "family_name": ko.last_name(),
@@ -459,7 +485,7 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
                 given = ko.first_name_female() if sex == Sex.FEMALE else ko.first_name_male()
             estimated = rng.random() < 0.12
             date_of_birth = datetime.date(born.year, 7, 1) if estimated else born
-            date_of_birth = None if rng.random() < 0.03 else min(date_of_birth, today)
+            date_of_birth = None if rng.random() < 0.03 else min(date_of_birth, opened_on)
             age = _age_on(born, today)
             final_doors = _final_doors(rng, age, hukou)
             registered_later = hukou == HukouStatus.REGISTERED and len(visit_days) > 1 and rng.random() < 0.6
@@ -480,25 +506,34 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
                     del door_changes[visit]
 
             visits = []
+            said: set[str] = set()  # a visit's notes do not repeat an earlier one's
+
+            def fresh(pool, said=said):
+                line = rng.choice([line for line in pool if line not in said] or pool)
+                said.add(line)
+                return line
+
             for index, (held_on, follow_up_on) in enumerate(visit_days):
                 status_now = status if change_visit is None or index >= change_visit else MotherStatus.PRESENT
                 arrangement_now = arrangement if status_now != MotherStatus.PRESENT else start_arrangement
-                school_age = 6 <= _age_on(born, held_on) <= 17
+                at_school = final_doors[DocumentKind.EDUCATION].status == AccessStatus.HAS_ACCESS
+                school_age = at_school and 6 <= _age_on(born, held_on) <= 17
                 places = (("home", 60), ("school", 20 if school_age else 0), ("office", 10), ("other", 10))
                 location = rng.choice(("office", "home")) if index == 0 else _weighted(rng, places)
                 participants = CARERS[arrangement_now][1] + (", teacher" if location == "school" else "")
                 doors_now = {k: d for k, d in door_changes.get(index, {}).items()}
-                note_parts = [rng.choice(SITUATION[status_now]).format(carer=CARERS[arrangement_now][0])]
-                if index == change_visit and position == 0:
-                    note_parts.append(
-                        "The mother was arrested in a raid and repatriated."
-                        if status == MotherStatus.REPATRIATED
-                        else "The mother has left the family."
-                    )
+                carer = CARERS[arrangement_now][0]
+                if index == 0:
+                    note_parts = [rng.choice(SITUATION[status_now]).format(carer=carer)]
+                elif index == change_visit:
+                    note_parts = [CHANGE[status].format(carer=carer)]
+                else:
+                    pool = PROGRESS + (() if status_now == MotherStatus.PRESENT else MISSING_MOTHER)
+                    note_parts = [fresh(pool).format(carer=carer)]
                 for door in doors_now.values():
                     if door.note:
                         note_parts.append(door.note)
-                note_parts.append(rng.choice(ACTIONS))
+                note_parts.append(fresh(ACTIONS))
                 child_values = {}
                 if index == change_visit:
                     child_values["living_arrangement"] = arrangement
@@ -582,17 +617,20 @@ def _date_history(sender, history_instance, **kwargs):
         history_instance.history_date = moment
 
 
+# Connected once; it does nothing outside history_dated, and only in the context (thread)
+# that entered it.
+pre_create_historical_record.connect(_date_history, dispatch_uid="casework.demo.history_dated")
+
+
 @contextmanager
 def history_dated(moment: datetime.datetime):
-    """History rows written inside the block carry `moment` instead of now, so a demo case
-    reads as if it had been worked on over time. Only this context (this thread) is
-    affected; the services run unchanged."""
+    """History rows written inside the block carry `moment` (never later than now) instead
+    of now, so a demo case reads as if it had been worked on over time. The services run
+    unchanged; only the date on their history rows moves."""
     token = _history_moment.set(min(moment, timezone.now()))
-    pre_create_historical_record.connect(_date_history, dispatch_uid="casework.demo.history_dated")
     try:
         yield
     finally:
-        pre_create_historical_record.disconnect(dispatch_uid="casework.demo.history_dated")
         _history_moment.reset(token)
 
 
