@@ -11,6 +11,8 @@ Children are planned in blocks of one hundred, each block a small replica of the
 A block does not depend on how many children were asked for, so a larger --children
 later adds children to the same families and never rewrites the first ones.
 
+Determinism holds for one version of Faker (its name lists change between releases).
+
 Idempotency: every demo case is opened with the reason "Demo data: synthetic case <n> of
 seed <s>", which stays in the child's history. `existing_demo_children` reads those
 markers back; a run opens only the numbers that are missing.
@@ -700,8 +702,11 @@ class SeedResult:
     seconds: float
 
 
-def seed_demo(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, batch: int = 50) -> SeedResult:
-    """Create what is missing of the demo set for `seed` up to `children` children."""
+def seed_demo(
+    *, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, batch: int = 50, progress=None
+) -> SeedResult:
+    """Create what is missing of the demo set for `seed` up to `children` children, a
+    batch of children per transaction; `progress(done, total)` is called after each."""
     started = time.monotonic()
     with transaction.atomic():
         users = ensure_users(settings.DEMO_PASSWORD)
@@ -720,6 +725,8 @@ def seed_demo(*, children: int = DEFAULT_CHILDREN, seed: int = DEFAULT_SEED, bat
                 family_id = families.get(plan.family_number)
                 child = _open(plan, seed=seed, user=user, team=team_of[plan.caseworker], family_id=family_id)
                 families[plan.family_number] = child.family_id
+        if progress is not None:
+            progress(min(start + batch, len(missing)), len(missing))
     return SeedResult(users=users, existing=len(existing), created=len(missing), seconds=time.monotonic() - started)
 
 

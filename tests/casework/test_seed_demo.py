@@ -198,6 +198,12 @@ def test_the_summary_names_the_users_and_the_children(debug):
     assert "Password: demo-password" in output
 
 
+def test_verbose_runs_report_progress_on_stderr(debug):
+    err = StringIO()
+    call_command("seed_demo", children=3, verbosity=2, stdout=StringIO(), stderr=err)
+    assert "3/3 demo children" in err.getvalue()
+
+
 class TestTheDemoSetOfAHundred:
     """One seeded database of 100 children, read by every test of the class."""
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "Deterministic for a seed and safe to run again: every demo case is opened with the reason "
         "'Demo data: synthetic case <n> of seed <s>', kept in its history, and a run opens only the "
         "numbers missing from the database (a larger --children adds children, never duplicates). "
-        "Existing demo users keep their password. Refuses with DEBUG off unless --force is given."
+        "Demo data of another seed in the same database is refused. Existing demo users keep their "
+        "password. Refuses with DEBUG off unless --force is given."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +29,13 @@ class Command(BaseCommand):
             help="run with DEBUG off (a training server); DEMO_PASSWORD must then be set to a non-default value",
         )
 
-    def handle(self, *args, children, seed, force, **options):
+    def _progress(self, done, total):
+        # Large runs take minutes: say how far they are (every 500 children, or every batch with -v 2).
+        if self.verbosity >= 2 or (self.verbosity >= 1 and total >= 500 and (done % 500 == 0 or done == total)):
+            self.stderr.write(f"  {done}/{total} demo children")
+
+    def handle(self, *args, children, seed, force, verbosity, **options):
+        self.verbosity = verbosity
         if children < 0:
             raise CommandError("--children must be zero or more.")
         if not settings.DEBUG:
@@ -42,14 +49,14 @@ class Command(BaseCommand):
                 # SPEC: the default demo password is never used outside DEBUG.
                 raise CommandError("With DEBUG off, set DEMO_PASSWORD to a password of your own first.")
         try:
-            result = demo.seed_demo(children=children, seed=seed)
+            result = demo.seed_demo(children=children, seed=seed, progress=self._progress)
         except demo.SeedMismatch as mismatch:
             raise CommandError(
                 f"This database holds demo data of seed {mismatch.args[0]}; run with --seed {mismatch.args[0]} "
                 "or start from an empty database."
             ) from None
 
-        self.stdout.write("Demo users:")
+        self.stdout.write("Demo users:")  # what `make demo` shows
         for user in demo.DEMO_USERS:
             team = f"team {user.team}" if user.team else "no team"
             self.stdout.write(f"  {user.username:<12} {user.role:<13} {team}")
