@@ -94,7 +94,8 @@ def test_deploy_checks_are_clean_with_production_settings():
 def test_migrations_match_the_models():
     result = manage("makemigrations", "--check", "--dry-run")
 
-    assert result.returncode == 0, f"Models changed without a migration:\n{result.stdout}{result.stderr}"
+    assert "Traceback" not in result.stderr, f"makemigrations did not run:\n{result.stderr}"
+    assert result.returncode == 0, f"Models changed without a migration:\n{result.stdout}"
 
 
 def test_without_database_url_the_database_is_sqlite_in_the_project_folder():
