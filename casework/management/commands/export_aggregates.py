@@ -1,0 +1,61 @@
+"""python manage.py export_aggregates --format csv|json [--output FILE] [--user USERNAME]
+
+The same records as the dashboard's downloads (casework.aggregates), to standard output or
+a file. Every run is in the access log: with --user, as that data admin; without, as an
+operator at the console (no user).
+"""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+
+from casework import aggregates, roles
+from casework.audit import log_access
+from casework.models import AccessAction
+from families.models import Province
+
+
+class Command(BaseCommand):
+    help = "Export the anonymised aggregates (suppressed like the dashboard) as CSV or JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=sorted(aggregates.WRITERS), default="csv")
+        parser.add_argument("--output", help="file to write (standard output when not given)")
+        parser.add_argument("--user", help="the data admin on whose behalf the export runs (for the access log)")
+        parser.add_argument("--province", choices=Province.values, default="", help="one province's groups only")
+        parser.add_argument("--year", type=int, help="interview months of this year only")
+
+    def handle(self, *args, **options):
+        user = AnonymousUser()
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if user is None or not roles.has_role(user, roles.DATA_ADMIN):
+                raise CommandError("--user must name an active data admin")
+        fmt = options["format"]
+        records = aggregates.compute()
+        if options["year"] and options["year"] not in aggregates.available_years(records):
+            raise CommandError(f"no interview months in {options['year']}")
+        filters = aggregates.Filters(province=options["province"], year=options["year"])
+        chosen = aggregates.select(records, filters)
+        # The log row is written before any byte leaves, so an export cut short is still on record.
+        log_access(
+            user=user,
+            action=AccessAction.EXPORT,
+            object_type="aggregates",
+            detail={
+                "format": fmt,
+                **filters.as_detail(),
+                "records": len(chosen),
+                "source": "command",
+                "output": "file" if options["output"] else "stdout",
+            },
+        )
+        buffer = io.StringIO()
+        aggregates.WRITERS[fmt](chosen, buffer)
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8", newline="") as stream:
+                stream.write(buffer.getvalue())
+        else:
+            self.stdout.write(buffer.getvalue(), ending="")
