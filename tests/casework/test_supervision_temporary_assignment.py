@@ -117,3 +117,15 @@ def test_the_team_view_no_longer_lists_a_lapsed_caseworker(client, sup_a, cw_a, 
     assert holders() == ["cw_a", "cw_a2"]
     travel_to(ends_on)
     assert holders() == ["cw_a"]
+
+
+def test_has_perm_agrees_with_the_gate_after_the_end_date(sup_a, cw_a2, case_a, travel_to):
+    """Django's user.has_perm goes through guardian's backend; ours answers from the gate."""
+    ends_on = timezone.localdate() + datetime.timedelta(days=3)
+    assign_case(child=case_a, to=cw_a2, by=sup_a, ends_on=ends_on, reason="Cover")
+    fresh = type(cw_a2).objects.get(pk=cw_a2.pk)
+    assert fresh.has_perm("children.view_child", case_a)
+    travel_to(ends_on)
+    fresh = type(cw_a2).objects.get(pk=cw_a2.pk)
+    assert not fresh.has_perm("children.view_child", case_a)
+    assert not fresh.has_perm("children.change_child", case_a)
