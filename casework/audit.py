@@ -217,9 +217,9 @@ def _append(connection, row: AccessLog) -> AccessLog:
 
 @dataclass(frozen=True)
 class BrokenRow:
-    id: int
+    id: int | None  # None: no row to name (the whole log is gone)
     seq: int
-    at: datetime.datetime
+    at: datetime.datetime | None
     reason: str
 
 
@@ -281,4 +281,7 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
             last.row_hash,
             BrokenRow(last.id, last.seq, last.at, reason),
         )
+    if head is not None and last is None and head[0] > 0:
+        reason = _("the chain head records sequence %(head)s, but the log is empty") % {"head": head[0]}
+        return ChainReport(0, time.perf_counter() - started, 0, GENESIS_HASH, BrokenRow(None, head[0], None, reason))
     return ChainReport(checked, time.perf_counter() - started, expected_seq - 1, prev_hash)

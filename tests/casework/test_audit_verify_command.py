@@ -87,6 +87,13 @@ def test_rows_deleted_at_the_end_are_detected_by_the_chain_head(five_rows, trigg
         _verify()
 
 
+def test_a_log_emptied_behind_the_chain_heads_back_is_detected(five_rows, triggers_dropped):
+    _raw("DELETE FROM casework_accesslog WHERE seq > %s", [0])
+
+    with pytest.raises(CommandError, match="head records sequence 5, but the log is empty"):
+        _verify()
+
+
 def test_the_first_broken_row_is_named_when_several_are(five_rows, triggers_dropped):
     for victim in (five_rows[3], five_rows[1]):
         _raw("UPDATE casework_accesslog SET action = %s WHERE id = %s", [AccessAction.EXPORT, victim.pk])
