@@ -58,7 +58,7 @@ CROSS_TABS = tuple(
 
 # The chart's geometry, in SVG user units (the SVG scales to the width of the page).
 BAR_ROW = 26
-LABEL_WIDTH = 170
+LABEL_WIDTH = 190
 BAR_WIDTH = 190
 
 
@@ -200,6 +200,7 @@ def dashboard(request):
         "sections": _sections(shown, filters),
         "cross_tabs": [] if filters.province else _cross_tabs(shown),
         "query": query,
+        "province_label": dict(Province.choices).get(filters.province, ""),
         "threshold": settings.AGGREGATES_MIN_CELL,
         "label_width": LABEL_WIDTH,
         "bar_width": BAR_WIDTH,
