@@ -137,6 +137,9 @@ def open_case(
             break
         except IntegrityError:
             # Another case took the number between our read and our insert: take the next.
+            # Any other violation (a CHECK on the child's values) is the caller's to see.
+            if not Child.objects.filter(case_number=record.case_number).exists():
+                raise
             continue
     else:
         raise IntegrityError("could not allocate a case number")

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from casework.models import Assignment
@@ -135,6 +135,35 @@ def test_open_case_by_someone_in_no_team_is_refused(data_admin, team_a):
         factories.open_case_for(data_admin, team=team_a)
     assert not Child.objects.exists()
     assert set(history_counts().values()) == {0}
+
+
+def test_open_case_reports_a_refused_child_as_such_and_writes_nothing(cw_a):
+    """A CHECK violation on the child is not a taken case number: no retries, no
+    misleading "could not allocate a case number", and nothing left behind."""
+    with pytest.raises((IntegrityError, ValidationError)) as refused:
+        factories.open_case_for(cw_a, child={"date_of_birth": datetime.date(1980, 1, 1)})
+    assert "case number" not in str(refused.value)
+    assert not Child.objects.exists()
+    assert not Family.objects.exists()
+    assert set(history_counts().values()) == {0}
+
+
+def test_open_case_takes_the_next_number_when_its_number_was_just_taken(cw_a, team_a, monkeypatch):
+    """Two cases opened at once read the same highest number; the loser takes the next."""
+    first = factories.open_case_for(cw_a)
+    real_next = services.next_case_number
+    calls = []
+
+    def stale_first_read(year):
+        calls.append(year)
+        return first.case_number if len(calls) == 1 else real_next(year)
+
+    monkeypatch.setattr(services, "next_case_number", stale_first_read)
+    second = factories.open_case_for(cw_a)
+    assert len(calls) == 2
+    assert second.case_number != first.case_number
+    assert Child.objects.count() == 2
+    assert second.history.count() == 1
 
 
 def test_open_case_with_a_given_door_status_keeps_it(cw_a):
