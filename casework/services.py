@@ -174,7 +174,7 @@ def record_interview(
         by=by,
         reason=reason,
     )
-    if mother_status is not None:
+    if mother_status is not None or mother_whereabouts is not None:
         change_mother_status(
             child=child,
             by=by,

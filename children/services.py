@@ -195,17 +195,19 @@ def change_mother_status(
     *,
     child: Child,
     by,
-    status: str,
+    status: str | None = None,
     changed_on: datetime.date | None = None,
     whereabouts: str | None = None,
     reason: str = "",
     expected_version: int | None = None,
 ) -> Mother:
-    """Record what has happened to the child's mother (repatriated, ran away, ...)."""
+    """Record what has happened to the child's mother (repatriated, ran away, ...) and
+    where she is; None leaves the status or the whereabouts as they are."""
     family = Family.objects.select_related("mother").get(pk=child.family_id)
     if family.mother is None:
         raise ValidationError(_("No mother is recorded for this child's family."))
     mother = family.mother
+    status = mother.status if status is None else status
     if mother.status == status and (whereabouts is None or mother.whereabouts == whereabouts):
         return mother
     if mother.status != status:

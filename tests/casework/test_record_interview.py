@@ -146,3 +146,17 @@ def test_an_invalid_place_is_refused(case_a, cw_a):
     with pytest.raises(ValidationError):
         interview(case_a, cw_a, location_type="42.90,129.51")
     assert not Interview.objects.exists()
+
+
+def test_whereabouts_alone_are_recorded_without_touching_the_status(cw_a, case_a):
+    before = Mother.objects.get(pk=case_a.family.mother_id)
+    record_interview(
+        child=case_a,
+        by=cw_a,
+        held_on=before.status_changed_on or datetime.date(2026, 1, 1),
+        location_type="home",
+        mother_whereabouts="third_country",
+    )
+    after = Mother.objects.get(pk=before.pk)
+    assert (after.status, after.whereabouts) == (before.status, "third_country")
+    assert after.status_changed_on == before.status_changed_on
