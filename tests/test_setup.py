@@ -91,6 +91,11 @@ def test_deploy_checks_are_clean_with_production_settings():
     assert "System check identified no issues" in result.stdout
 
 
+def test_no_security_check_is_silenced(settings):
+    # Silencing a security.* warning would make the deploy check above pass vacuously.
+    assert not [check for check in settings.SILENCED_SYSTEM_CHECKS if check.startswith("security.")]
+
+
 def test_migrations_match_the_models():
     result = manage("makemigrations", "--check", "--dry-run")
 
