@@ -222,7 +222,8 @@ def main():
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak Python allocations during one CSV export (tracemalloc): {peak / 1024 / 1024:.1f} MiB")
     print(
-        f"process maximum resident size (ru_maxrss; includes the data generation when this run did it): {maxrss_kib / 1024:.0f} MiB"
+        "process maximum resident size (ru_maxrss; includes the data generation when this run did it): "
+        f"{maxrss_kib / 1024:.0f} MiB"
     )
 
 
