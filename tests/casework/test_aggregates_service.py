@@ -257,3 +257,10 @@ def test_csv_and_json_carry_the_same_records(survey):
         assert row["suppressed"] == ("true" if obj["suppressed"] else "false")
         assert row["count"] == ("" if obj["count"] is None else str(obj["count"]))
         assert row["share"] == ("" if obj["share"] is None else f"{obj['share']:.1f}")
+
+
+def test_a_csv_cell_that_could_start_a_spreadsheet_formula_is_defused_and_quoted():
+    records = [aggregates.Record('=HYPERLINK("x")', ALL, "-1+1", 7, Decimal("7.0"), False)]
+    text = io.StringIO()
+    aggregates.write_csv(records, text)
+    assert text.getvalue().splitlines()[1] == '"\'=HYPERLINK(""x"")",all,\'-1+1,7,7.0,false'

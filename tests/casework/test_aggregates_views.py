@@ -123,3 +123,11 @@ def test_a_filter_value_off_the_list_is_not_served(client, data_admin, survey, q
 def test_an_unknown_format_is_404(client, data_admin):
     client.force_login(data_admin)
     assert client.get(download_url("xlsx")).status_code == 404
+
+
+def test_a_year_filter_keeps_the_interview_months_of_that_year_only(client, data_admin, survey):
+    client.force_login(data_admin)
+    objects = json.loads(client.get(download_url("json", "year=2026")).content)
+    months = {obj["category"] for obj in objects if obj["table"] == "interviews_per_month"}
+    assert months and all(month.startswith("2026-") for month in months)
+    assert any(obj["table"] == "mother_status" for obj in objects)
