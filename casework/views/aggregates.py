@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -193,7 +193,8 @@ def dashboard(request):
         request=request,
         detail=filters.as_detail(),
     )
-    query = request.GET.urlencode() if filters else ""
+    # The download links carry the validated filters only, never the raw query string.
+    query = urlencode({k: v for k, v in (("province", filters.province), ("year", filters.year)) if v})
     context = {
         "form": form,
         "filters": filters,
@@ -215,7 +216,7 @@ def download(request, fmt):
     if fmt not in aggregates.WRITERS:
         raise Http404
     records = aggregates.compute()
-    form, filters = _filters(request, records)
+    _form, filters = _filters(request, records)
     if filters is None:
         raise Http404  # a filter value that is not on the list
     chosen = aggregates.select(records, filters)

@@ -74,10 +74,11 @@ def test_the_page_query_count_does_not_grow_with_the_caseload(
 
 def test_a_province_filter_shows_that_province_from_the_published_cross_tabs(client, data_admin, survey):
     client.force_login(data_admin)
-    response = client.get(DASHBOARD, {"province": "jilin"})
+    response = client.get(DASHBOARD, {"province": "jilin", "junk": "x"})
     tables = {section["table"] for section in response.context["sections"]}
     assert tables and all(table.endswith("_by_province") for table in tables)
     assert response.context["cross_tabs"] == []
+    assert download_url("csv", "province=jilin") in response.content.decode()  # validated filters only
 
 
 def test_the_csv_download_is_a_tidy_attachment_with_a_server_made_name(client, data_admin, survey):
