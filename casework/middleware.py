@@ -59,14 +59,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import OperationalError, connections
+        from django.db import OperationalError
         from django.template.loader import render_to_string
 
         if not isinstance(exception, OperationalError):
             return None
         logging.getLogger("casework.database").error("database unavailable during %s %s", request.method, request.path)
-        for connection in connections.all(initialized_only=True):
-            connection.close_if_unusable_or_obsolete()
+        # The broken connection is closed by Django's own end-of-request clean-up and the
+        # next request opens a fresh one (CONN_HEALTH_CHECKS).
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response
