@@ -1,5 +1,6 @@
 """Settings for casework, read from the environment only (see .env.example)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "simple_history",
+    "axes",
     "template_partials",
     "casework",
     "families",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "casework.middleware.NoStoreMiddleware",
     "casework.middleware.SecurityHeadersMiddleware",
     "casework.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into casework.login.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"
@@ -121,6 +125,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (username, address) pair before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "casework.backends.CaseObjectPermissionBackend",
 ]
@@ -138,6 +144,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
+
+# Login throttling (django-axes, see casework/login.py): five wrong passwords for one
+# username from one address lock that pair for fifteen minutes; the lock lapses by itself.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "casework.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "casework.audit.client_address"
+AXES_ENABLE_ADMIN = False  # the admin shows accounts and teams only
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

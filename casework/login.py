@@ -1,0 +1,24 @@
+"""Login throttling (django-axes): what a locked-out attempt looks like.
+
+After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+refused for AXES_COOLOFF_TIME, even with the right password. The answer is the page a wrong
+password gets, byte for byte, so a lock-out tells an attacker nothing (SE-1, SE-2); the
+lock lapses by itself, so nobody can lock a supervisor out for good.
+"""
+
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict, ErrorList
+from django.shortcuts import render
+
+
+def locked_out(request, original_response=None, credentials=None):
+    form = AuthenticationForm(request)
+    error = ValidationError(
+        form.error_messages["invalid_login"],
+        code="invalid_login",
+        params={"username": form.username_field.verbose_name},
+    )
+    form._errors = ErrorDict({NON_FIELD_ERRORS: ErrorList([error])})
+    context = {"form": form, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context)
