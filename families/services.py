@@ -14,30 +14,27 @@ def update_family(*, child: Child, by, values: dict, reason: str = "", expected_
     return save_tracked(_set(family, values), by=by, reason=reason, expected_version=expected_version)
 
 
-def _parent(child: Child, relation: str):
+def _update_parent(child: Child, relation: str, model, *, by, values, reason, expected_version):
+    """Edit the family's mother or father, or add one where the family had none."""
     family = Family.objects.select_related(relation).get(pk=child.family_id)
-    return family, getattr(family, relation)
+    parent = getattr(family, relation)
+    if parent is None:
+        parent = save_tracked(_set(model(), values), by=by, reason=reason)
+        setattr(family, relation, parent)
+        save_tracked(family, by=by, reason=reason)
+        return parent
+    return save_tracked(_set(parent, values), by=by, reason=reason, expected_version=expected_version)
 
 
 @transaction.atomic
 def update_mother(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Mother:
-    """Edit the mother's record, or add one where the family had none."""
-    family, mother = _parent(child, "mother")
-    if mother is None:
-        mother = save_tracked(_set(Mother(), values), by=by, reason=reason)
-        family.mother = mother
-        save_tracked(family, by=by, reason=reason)
-        return mother
-    return save_tracked(_set(mother, values), by=by, reason=reason, expected_version=expected_version)
+    return _update_parent(
+        child, "mother", Mother, by=by, values=values, reason=reason, expected_version=expected_version
+    )
 
 
 @transaction.atomic
 def update_father(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Father:
-    """Edit the father's record, or add one where the family had none."""
-    family, father = _parent(child, "father")
-    if father is None:
-        father = save_tracked(_set(Father(), values), by=by, reason=reason)
-        family.father = father
-        save_tracked(family, by=by, reason=reason)
-        return father
-    return save_tracked(_set(father, values), by=by, reason=reason, expected_version=expected_version)
+    return _update_parent(
+        child, "father", Father, by=by, values=values, reason=reason, expected_version=expected_version
+    )
