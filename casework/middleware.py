@@ -70,3 +70,28 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class SessionLifetimeMiddleware:
+    """A session ends SESSION_MAX_SECONDS after login however active it is (the idle limit
+    is Django's own SESSION_COOKIE_AGE, renewed on every request): a laptop left logged in
+    on a working day does not stay open overnight."""
+
+    STARTED = "casework_session_started"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+
+        if request.user.is_authenticated:
+            started = request.session.setdefault(self.STARTED, time.time())
+            if time.time() - started > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -216,3 +216,42 @@ def test_valid_notes_round_trip_exactly(logged_in, notes):
     assert response.status_code == 302
     # Form fields strip surrounding white space; everything else arrives byte for byte.
     assert Interview.objects.get(submission_token=token).notes == notes.strip()
+
+
+@pytest.fixture
+def supervisor_client(client, sup_a, cw_a2, case_a):
+    client.force_login(sup_a)
+    return client, case_a
+
+
+@FUZZ
+@given(data=st.data())
+def test_assignment_form_never_fails(supervisor_client, data):
+    client, child = supervisor_client
+    base = {"caseworker": "cw_a2", "mode": "add", "ends_on": "", "reason": "cover"}
+    payload = data.draw(fuzzed(base))
+    response = client.post(reverse("supervision:assignment", args=[child.pk]), payload)
+    assert response.status_code in (200, 302)
+
+
+REVIEW_PARAMS = ["person", "caseworker", "case", "kind", "action", "date_from", "date_to", "page", "since", "until"]
+
+
+@FUZZ
+@given(params=st.dictionaries(st.sampled_from(REVIEW_PARAMS), hostile_text))
+def test_supervision_filters_never_fail(supervisor_client, params):
+    client, child = supervisor_client
+    for name in ("supervision:timeline", "supervision:access", "supervision:team"):
+        assert client.get(reverse(name), params).status_code == 200
+    for name in ("supervision:case-history", "supervision:case-access"):
+        assert client.get(reverse(name, args=[child.pk]), params).status_code == 200
+
+
+@FUZZ
+@given(params=st.dictionaries(st.sampled_from(["province", "year", "format"]), hostile_text))
+def test_aggregate_filters_never_fail(client, data_admin, params):
+    client.force_login(data_admin)
+    assert client.get(reverse("aggregates:dashboard"), params).status_code in (200, 400)
+    for fmt in ("csv", "json"):
+        # A filter value that is not on the fixed lists is a 404 for a download.
+        assert client.get(reverse("aggregates:download", args=[fmt]), params).status_code in (200, 404)
