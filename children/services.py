@@ -186,6 +186,8 @@ def reopen_case(*, child: Child, by, reason: str) -> Child:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     child = Child.objects.get(pk=child.pk)
+    if child.case_status == CaseStatus.OPEN:
+        raise ValidationError(_("The case is already open."))
     child.case_status = CaseStatus.OPEN
     return save_tracked(child, by=by, reason=reason)
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:pk>/edit/<slug:section>/", views.edit_section, name="edit"),
     path("<uuid:pk>/documents/<slug:kind>/", views.edit_door, name="edit-door"),
     path("<uuid:pk>/close/", views.close_case, name="close"),
+    path("<uuid:pk>/reopen/", views.reopen_case, name="reopen"),
 ]

@@ -269,17 +269,28 @@ def edit_door(request, pk, kind):
     )
 
 
-@login_required
-@require_POST
-def close_case(request, pk):
+def _change_case_status(request, pk, service, done_message):
+    """Close or reopen: a reason is required and goes into history with the change."""
     child = access.child_for(request.user, pk, access.CHANGE, request=request, log_as=None)
     form = CloseCaseForm(request.POST)
     if form.is_valid():
         try:
-            services.close_case(child=child, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Case closed."))
+            service(child=child, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, done_message)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("Say why the case is closed."))
+        messages.error(request, _("Give a reason."))
     return redirect(child)
+
+
+@login_required
+@require_POST
+def close_case(request, pk):
+    return _change_case_status(request, pk, services.close_case, _("Case closed."))
+
+
+@login_required
+@require_POST
+def reopen_case(request, pk):
+    return _change_case_status(request, pk, services.reopen_case, _("Case reopened."))

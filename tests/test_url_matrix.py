@@ -39,6 +39,7 @@ MATRIX = {
     "children:edit": (("case", "child"), CASE_A),
     "children:edit-door": (("case", "education"), CASE_A),
     "children:close": (("case",), POST_ONLY_LOGGED_IN),
+    "children:reopen": (("case",), POST_ONLY_LOGGED_IN),
     "casework:interview-new": (("case",), CASE_A),
     "casework:follow-ups": ((), CASE_WORK),
     "casework:preferences": ((), row(LOGIN, *(200,) * 6)),

@@ -82,3 +82,26 @@ def test_data_admin_lands_away_from_cases(client, data_admin, case_a):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] != reverse("children:list")
     assert client.get(case_a.get_absolute_url()).status_code == 404
+
+
+def test_a_closed_case_can_be_reopened_with_a_reason(client, cw_a, case_a):
+    from children.services import close_case
+
+    close_case(child=case_a, by=cw_a, reason="moved away")
+    client.force_login(cw_a)
+    assert "Reopen this case" in client.get(case_a.get_absolute_url()).content.decode()
+    url = reverse("children:reopen", args=[case_a.pk])
+    client.post(url, {"reason": " "})
+    assert Child.objects.get(pk=case_a.pk).case_status == "closed"
+    client.post(url, {"reason": "The family came back to Yanji"})
+    record = Child.history.filter(id=case_a.pk).latest()
+    assert record.case_status == "open" and record.history_change_reason == "The family came back to Yanji"
+
+
+def test_reopening_someone_elses_case_is_a_404(client, cw_a, cw_b, case_a):
+    from children.services import close_case
+
+    close_case(child=case_a, by=cw_a, reason="moved away")
+    client.force_login(cw_b)
+    assert client.post(reverse("children:reopen", args=[case_a.pk]), {"reason": "x"}).status_code == 404
+    assert Child.objects.get(pk=case_a.pk).case_status == "closed"
