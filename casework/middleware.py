@@ -95,3 +95,25 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """When a session has ended, an htmx request (a search as the user types, an edit in
+    place) would get the login page swapped into a fragment of the old page. Tell htmx to
+    load the login page as a whole page instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.shortcuts import resolve_url
+
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+            login = resolve_url(settings.LOGIN_URL)
+            if response["Location"].split("?")[0] == login:
+                redirect = HttpResponse(status=204)
+                redirect["HX-Redirect"] = response["Location"]
+                return redirect
+        return response

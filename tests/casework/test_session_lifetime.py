@@ -45,3 +45,14 @@ def test_browsing_puts_no_case_data_in_the_cache(client, cw_a, case_a):
     client.get(reverse("children:list"), {"q": "Minji"})
     stored = cache._cache  # the default local-memory cache: every stored value is here
     assert not any("Minji" in str(value) or case_a.case_number in str(value) for value in stored.values())
+
+
+def test_an_htmx_request_after_the_session_ended_loads_the_login_page_whole(client, cw_a):
+    response = client.get(reverse("children:list"), {"q": "Kim"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+
+
+def test_an_ordinary_request_after_the_session_ended_is_redirected(client, cw_a):
+    response = client.get(reverse("children:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
