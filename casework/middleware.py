@@ -1,6 +1,13 @@
 import logging
+import time
 
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.db import OperationalError
 from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -59,9 +66,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import OperationalError
-        from django.template.loader import render_to_string
-
         if not isinstance(exception, OperationalError):
             return None
         logging.getLogger("casework.database").error("database unavailable during %s %s", request.method, request.path)
@@ -83,12 +87,6 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-        from django.contrib.auth import logout
-        from django.contrib.auth.views import redirect_to_login
-
         if request.user.is_authenticated:
             started = request.session.setdefault(self.STARTED, time.time())
             if time.time() - started > settings.SESSION_MAX_SECONDS:
@@ -106,9 +104,6 @@ class HtmxLoginRedirectMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.shortcuts import resolve_url
-
         response = self.get_response(request)
         if request.headers.get("HX-Request") == "true" and response.status_code == 302:
             login = resolve_url(settings.LOGIN_URL)
