@@ -18,3 +18,19 @@ def label(instance, field_name: str):
         return ""
     value = getattr(instance, field_name)
     return _labels(type(instance), field_name).get(value, value)
+
+
+def _is_cjk(text: str) -> bool:
+    # Hangul syllables and jamo, CJK ideographs: names written without a space (김민지, 王晨).
+    return any("\u1100" <= ch <= "\u11ff" or "\uac00" <= ch <= "\ud7af" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@register.filter
+def full_name(person) -> str:
+    """Family name first, as Korean and Chinese names are written; no space between the
+    parts of a name in Hangul or Chinese characters. An unknown name is a dash."""
+    family, given = (person.family_name or "").strip(), (person.given_name or "").strip()
+    if not (family or given):
+        return "—"
+    separator = "" if _is_cjk(family + given) else " "
+    return separator.join(part for part in (family, given) if part)
