@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from casework.audit import log_access
 from casework.models import AccessAction, Preferences
 from children import access, queries, services
 from children.forms import (
+    CaseFilterForm,
     ChildForm,
     CloseCaseForm,
     DoorForm,
@@ -23,7 +25,7 @@ from children.forms import (
     NewFatherForm,
     NewMotherForm,
 )
-from children.models import DocumentKind
+from children.models import Child, DocumentKind
 from families import services as family_services
 from families.models import Family, Father, Mother
 
@@ -40,8 +42,6 @@ def discreet(user) -> bool:
 @login_required
 @require_GET
 def case_list(request):
-    from children.forms import CaseFilterForm
-
     access.require_case_role(request.user)
     form = CaseFilterForm(request.GET)
     filters = form.filters()
@@ -90,10 +90,6 @@ def _sibling_families(user):
 
 
 def _visible_children_prefetch(visible_ids):
-    from django.db.models import Prefetch
-
-    from children.models import Child
-
     return Prefetch(
         "children",
         queryset=Child.objects.filter(pk__in=visible_ids).order_by("case_number"),
@@ -157,16 +153,24 @@ SECTIONS = {
 }
 
 
-def conflict_rows(form, current) -> list[tuple[str, str, str]]:
-    """Field by field, what someone else saved and what this form would have saved."""
+def conflict_rows(form, current, fields=None) -> list[tuple[str, str, str]]:
+    """Field by field, what someone else saved and what this form would have saved.
+    `fields` defaults to the model form's own fields."""
     rows = []
-    for name in form._meta.fields:
+    for name in fields or form._meta.fields:
         field = form.fields[name]
         theirs = getattr(current, name)
         yours = form.cleaned_data.get(name)
         if theirs != yours:
             rows.append((field.label, _display(field, theirs), _display(field, yours)))
     return rows
+
+
+def carry_newer_version(form, record) -> None:
+    """After a conflict the form carries the version now saved, so that saving again from
+    the conflict page is a deliberate choice over the other person's change."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = record.version
 
 
 def _display(field, value) -> str:
@@ -193,9 +197,7 @@ def _edit(request, child, *, form, template, section_context, save):
             save(form)
         except services.StaleEdit as stale:
             conflict = conflict_rows(form, stale.instance)
-            # Saving again from here is a deliberate choice over the newer version.
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = stale.instance.version
+            carry_newer_version(form, stale.instance)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -18,7 +18,7 @@ from casework.forms import DoorNowForm, InterviewForm, InterviewReasonForm, Moth
 from casework.models import AccessAction, Interview, Preferences
 from children import access, queries
 from children.services import DoorUpdate, StaleEdit
-from children.views import conflict_rows, discreet
+from children.views import carry_newer_version, conflict_rows, discreet
 
 
 def _interview_forms(child, data=None):
@@ -103,26 +103,12 @@ def _interview_conflict(forms, stale: StaleEdit) -> dict:
     record = stale.instance
     if record._meta.model_name == "mother":
         form, title = forms["mother"], _("Mother's status")
-        rows = [
-            (
-                form.fields[name].label,
-                _choice(form, name, getattr(record, name)),
-                _choice(form, name, form.cleaned_data[name]),
-            )
-            for name in ("status", "whereabouts")
-            if getattr(record, name) != form.cleaned_data[name]
-        ]
+        rows = conflict_rows(form, record, fields=("status", "whereabouts"))
     else:
         form = next(f for f in forms["doors"] if f.instance.kind == record.kind)
         title, rows = record.get_kind_display(), conflict_rows(form, record)
-    # The form now carries the newer version: saving again is a deliberate choice.
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = record.version
+    carry_newer_version(form, record)
     return {"title": title, "rows": rows}
-
-
-def _choice(form, name, value) -> str:
-    return str(dict(form.fields[name].choices).get(value, value))
 
 
 @login_required

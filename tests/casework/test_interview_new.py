@@ -170,3 +170,17 @@ def test_tampered_child_id_in_body_is_ignored(client, cw_b, case_a, case_b):
 def test_anonymous_is_sent_to_login(client, case_a):
     response = client.get(url(case_a))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_mother_changed_meanwhile_is_a_conflict_shown_with_choice_names(client, cw_a, sup_a, case_a):
+    from families.services import update_mother
+
+    client.force_login(cw_a)
+    data = form_data(case_a, **{"mother-status": "present", "mother-whereabouts": "china"})
+    update_mother(child=case_a, by=sup_a, values={"whereabouts": "south_korea"})
+    response = client.post(url(case_a), data)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "South Korea" in html and "China" in html and "south_korea" not in html.split("<form")[0]
+    assert Mother.objects.get(pk=case_a.family.mother_id).status == "repatriated"
+    assert not Interview.objects.exists()
