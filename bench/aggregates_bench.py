@@ -67,18 +67,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from simple_history.utils import bulk_create_with_history  # noqa: E402
 
-from casework import aggregates, roles  # noqa: E402
+from casework.access.services import create_team, join_team  # noqa: E402
+from casework.aggregates import export as aggregates  # noqa: E402
+from casework.core import roles  # noqa: E402
 from casework.models import Interview, LocationType, Team  # noqa: E402
-from casework.services import create_team, join_team  # noqa: E402
-from children.models import (  # noqa: E402
-    AccessStatus,
-    Child,
-    DocumentAccess,
-    DocumentKind,
-    HukouStatus,
-    LivingArrangement,
-    Sex,
-)
+from children.models import AccessStatus, Child, DocumentAccess, DocumentKind, HukouStatus, LivingArrangement, Sex  # noqa: E402
 from families.models import Family, Mother, MotherStatus, Province  # noqa: E402
 
 BATCH = 5000

@@ -86,7 +86,7 @@ def main():
             ("search", reverse("children:list"), {"q": "C-"}),
             ("filtered: overdue", reverse("children:list"), {"overdue": "on", "sort": "follow_up"}),
             ("case page", child.get_absolute_url(), {}),
-            ("follow-ups", reverse("casework:follow-ups"), {}),
+            ("follow-ups", reverse("interviews:follow-ups"), {}),
         ]
         for label, url, params in pages:
             median, low, high, queries = timed(client, url, params, args.repeat)

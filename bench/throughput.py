@@ -54,7 +54,8 @@ def recreate_database(admin_url: str, name: str, drop_only: bool = False) -> Non
 SEED_WITH_SERVICES = """
 import datetime, json
 from django.contrib.auth import get_user_model
-from casework import roles, services
+from casework.core import roles
+from casework.access import services
 from children.services import open_case
 caseworker = get_user_model().objects.create_user("bench-caseworker", password=PASSWORD)
 team = services.create_team(name="Bench team")

@@ -40,7 +40,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from casework import demo, review  # noqa: E402
+from casework.access.queries import supervised_team, team_caseworkers  # noqa: E402
+from casework.demo import services as demo  # noqa: E402
+from casework.supervision import queries as review  # noqa: E402
 from children.models import Child, HukouStatus  # noqa: E402
 from children.services import update_child  # noqa: E402
 
@@ -102,13 +104,13 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     supervisor = get_user_model().objects.get(username="supervisor1")
-    team = review.roles.supervised_team(supervisor)
+    team = supervised_team(supervisor)
     team_rows = review.history_rows(team, review.ReviewFilter()).count()
 
     client = Client()
     client.force_login(supervisor)
     url = reverse("supervision:timeline")
-    caseworker = review.team_caseworkers(team).first().username
+    caseworker = team_caseworkers(team).first().username
     last_page = -(-team_rows // review.PAGE_SIZE)
     print(f"database: {connection.vendor}, history rows: {history_rows()} (team A: {team_rows})")
     print(f"{'variant':<32} {'median ms':>10} {'queries':>8} {'entries':>8}")

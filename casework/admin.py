@@ -1,13 +1,13 @@
 """The Django admin is for the system admin: accounts (Django's own User and Group
 admin) and teams. Case data, history and the access log are deliberately not registered:
 IT staff manage accounts, not cases, and no admin page may change or delete a history or
-access-log row (tests/casework/test_audit_admin.py keeps it that way)."""
+access-log row (tests/casework/audit/test_admin.py keeps it that way)."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from casework import services
+from casework.access import services
 from casework.models import Team
 
 

@@ -7,4 +7,4 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Case work")
 
     def ready(self):
-        from casework import history  # noqa: F401  (connects the attribution signal)
+        from casework.core import history  # noqa: F401  (connects the attribution signal)

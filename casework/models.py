@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.constraints import choices_constraint
-from casework.history import case_history
+from casework.core.constraints import choices_constraint
+from casework.core.history import case_history
 
 
 class Team(models.Model):
@@ -16,7 +16,7 @@ class Team(models.Model):
     `group` holds the team's members (caseworkers and supervisor) and no case permission:
     a caseworker sees only the cases assigned to them. `oversight_group` holds view and
     change permission on every case of the team; its members are the team's supervisors.
-    Membership is changed only through casework.services.join_team / leave_team."""
+    Membership is changed only through casework.access.services.join_team."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")

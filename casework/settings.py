@@ -78,15 +78,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "casework.middleware.SessionLifetimeMiddleware",
-    "casework.middleware.HtmxLoginRedirectMiddleware",
+    "casework.web.middleware.SessionLifetimeMiddleware",
+    "casework.web.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "casework.middleware.NoStoreMiddleware",
-    "casework.middleware.SecurityHeadersMiddleware",
-    "casework.middleware.DatabaseUnavailableMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into casework.login.locked_out.
+    "casework.web.middleware.NoStoreMiddleware",
+    "casework.web.middleware.SecurityHeadersMiddleware",
+    "casework.web.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into casework.accounts.login.locked_out.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "casework.context_processors.navigation",
+                "casework.web.context_processors.navigation",
             ],
         },
     },
@@ -130,7 +130,7 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out (username, address) pair before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "casework.backends.CaseObjectPermissionBackend",
+    "casework.access.backends.CaseObjectPermissionBackend",
 ]
 # guardian.W001 looks for guardian's backend by its exact path; ours subclasses it.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
@@ -153,8 +153,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "casework.login.locked_out"
-AXES_CLIENT_IP_CALLABLE = "casework.audit.client_address"
+AXES_LOCKOUT_CALLABLE = "casework.accounts.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "casework.audit.services.client_address"
 AXES_ENABLE_ADMIN = False  # the admin shows accounts and teams only
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
@@ -188,7 +188,7 @@ STORAGES = {
 # SESSION_IDLE_SECONDS (the cookie is renewed on every request) and on browser close.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
-# However active, a session ends this long after login (casework.middleware).
+# However active, a session ends this long after login (casework.web.middleware).
 SESSION_MAX_SECONDS = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -226,7 +226,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "casework.logging.SafeFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {
+            "()": "casework.core.logging.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -11,7 +11,7 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
-from casework.audit import log_access
+from casework.audit.services import log_access
 from casework.models import AccessAction
 from children.models import Child, ChildGroupObjectPermission, ChildUserObjectPermission
 
@@ -73,7 +73,7 @@ def may_access(user, child_pk, perm: str = VIEW) -> bool:
 def require_case_role(user) -> None:
     """Pages about cases exist only for caseworkers and supervisors: a data admin or an IT
     account gets 404, not an empty list that confirms the page is there."""
-    from casework import roles
+    from casework.core import roles
 
     if not (roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)):
         raise Http404

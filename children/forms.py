@@ -1,14 +1,13 @@
 """Forms for the case pages. Forms validate; services write (children.services,
-families.services, casework.services)."""
+families.services)."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.web.forms import DateInput, ReasonField
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
 from families.models import EARLIEST_YEAR, Family, Father, Mother, MotherStatus
-
-REASON_MAX = 2000
 
 
 def _not_in_future(value, message):
@@ -38,12 +37,7 @@ class VersionedForm(forms.ModelForm):
     change is detected (children.services.StaleEdit) instead of overwriting it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
-    reason = forms.CharField(
-        label=_("Reason for the change (optional)"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    reason = ReasonField(label=_("Reason for the change (optional)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,13 +46,6 @@ class VersionedForm(forms.ModelForm):
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ChildForm(VersionedForm):
@@ -209,9 +196,11 @@ class FamilyChoiceForm(forms.Form):
 
 
 class CloseCaseForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is the case closed?"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = ReasonField(label=_("Why is the case closed?"), multiline=True)
+
+
+class ReopenCaseForm(forms.Form):
+    reason = ReasonField(label=_("Why is the case reopened?"), multiline=True)
 
 
 ORDERINGS = {

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from casework.constraints import choices_constraint
-from casework.history import case_history
+from casework.core.constraints import choices_constraint
+from casework.core.history import case_history
 
 
 class Sex(models.TextChoices):
@@ -150,6 +150,12 @@ class DocumentAccess(models.Model):
 
 # guardian's direct foreign-key permission tables: an index on the child column,
 # a real foreign key (deleting a child drops its grants), and no generic object_pk text.
+def grant_in_force(today) -> models.Q:
+    """A grant or an assignment applies today: it has no end date, or ends after today.
+    The one definition of "in force", for the gate's permission rows and for Assignment."""
+    return models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=today)
+
+
 class GrantsInForceManager(UserObjectPermissionManager):
     """Only the grants in force today. A temporary assignment (cover during leave) keeps its
     grant rows with an `ends_on` date; from that day on they are invisible here. guardian
@@ -158,7 +164,7 @@ class GrantsInForceManager(UserObjectPermissionManager):
 
     def get_queryset(self):
         today = timezone.localdate()
-        return super().get_queryset().filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=today))
+        return super().get_queryset().filter(grant_in_force(today))
 
 
 class ChildUserObjectPermission(UserObjectPermissionBase):

@@ -10,72 +10,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
-from casework import roles
+from casework.access.services import assign_case, grant_team_oversight
+from casework.core import roles
+from casework.core.tracked import save_tracked, set_fields
 from casework.models import Team
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
 from families.models import Family, Father, Mother
-
-CASE_PERMS = ("children.view_child", "children.change_child")
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after this form was opened: nothing was written."""
-
-    def __init__(self, instance, expected_version):
-        self.instance = instance
-        self.expected_version = expected_version
-        super().__init__(
-            f"{instance._meta.model_name} is at version {instance.version}, the edit started from {expected_version}"
-        )
-
-
-def save_tracked(instance, *, by, reason: str = "", expected_version: int | None = None, fields=None):
-    """Save one history-tracked row with its author and reason.
-
-    With `expected_version`, the row is locked and its version compared first, so two
-    people editing from the same version cannot silently overwrite each other."""
-    if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
-        current = type(instance).objects.select_for_update().only("version").get(pk=instance.pk).version
-        if expected_version is not None and current != expected_version:
-            fresh = type(instance).objects.get(pk=instance.pk)
-            raise StaleEdit(fresh, expected_version)
-        instance.version = current + 1
-    instance._history_user = by
-    instance._change_reason = reason or None
-    # Field values are checked here (choices, lengths); the CHECK and UNIQUE constraints are
-    # left to the database, which enforces them anyway: validating them in Python costs
-    # one SELECT per constraint on every save.
-    instance.full_clean(exclude=_excluded_from_clean(instance, fields), validate_constraints=False)
-    instance.save()
-    return instance
-
-
-def _excluded_from_clean(instance, fields):
-    # Foreign keys are checked by the database; uniqueness of case numbers too.
-    excluded = {f.name for f in instance._meta.fields if isinstance(f, models.ForeignKey)}
-    return list(excluded | {"case_number"})
-
-
-def _set(instance, values: dict, *, reserved=()):
-    # Relations (a child's team or family, a family's mother) are never edited as plain
-    # values: moving a case or relinking a parent changes who may see what, and belongs
-    # to a service of its own. `reserved` names fields another service owns.
-    allowed = {
-        f.name
-        for f in instance._meta.fields
-        if f.editable and not f.primary_key and not f.is_relation and f.name not in reserved
-    }
-    for name, value in values.items():
-        if name not in allowed:
-            raise ValueError(f"{type(instance).__name__} has no editable field {name!r}")
-        setattr(instance, name, value)
-    return instance
 
 
 def next_case_number(year: int) -> str:
@@ -153,11 +98,8 @@ def open_case(
             reason=reason,
         )
 
-    for perm in CASE_PERMS:
-        assign_perm(perm, team.oversight_group, record)
+    grant_team_oversight(child=record)
     if roles.has_role(by, roles.CASEWORKER):
-        from casework.services import assign_case
-
         assign_case(child=record, to=by, by=by, reason=reason)
     return record
 
@@ -166,7 +108,7 @@ def open_case(
 def update_child(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Child:
     child = Child.objects.get(pk=child.pk)
     # Closing and reopening go through close_case / reopen_case, which require a reason.
-    _set(child, values, reserved=("case_status",))
+    set_fields(child, values, reserved=("case_status",))
     return save_tracked(child, by=by, reason=reason, expected_version=expected_version)
 
 
@@ -221,7 +163,7 @@ def change_mother_status(
 
 
 @transaction.atomic
-def update_document_access(
+def update_door(
     *,
     child: Child,
     by,

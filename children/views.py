@@ -7,9 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import roles
-from casework.audit import log_access
-from casework.models import AccessAction, Preferences
+from casework.access.queries import teams_of
+from casework.audit.services import log_access
+from casework.core import roles
+from casework.core.tracked import StaleEdit
+from casework.models import AccessAction
+from casework.web.conflicts import carry_newer_version, conflict_rows
+from casework.web.discreet import discreet
+from casework.web.gates import case_role_required, refuse
+from casework.web.htmx import is_htmx
 from children import access, queries, services
 from children.forms import (
     CaseFilterForm,
@@ -24,25 +30,16 @@ from children.forms import (
     NewFamilyForm,
     NewFatherForm,
     NewMotherForm,
+    ReopenCaseForm,
 )
 from children.models import Child, DocumentKind
 from families import services as family_services
 from families.models import Family, Father, Mother
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def discreet(user) -> bool:
-    prefs = Preferences.objects.filter(user=user).only("discreet_mode").first()
-    return bool(prefs and prefs.discreet_mode)
-
-
-@login_required
+@case_role_required("case_list")
 @require_GET
 def case_list(request):
-    access.require_case_role(request.user)
     form = CaseFilterForm(request.GET)
     filters = form.filters()
     page = queries.case_page(request.user, **filters)
@@ -55,28 +52,21 @@ def case_list(request):
         # The search words are not kept: they are often a child's name.
         detail={
             "page": page.number,
-            "results": page.count,
+            "results": page.paginator.count,
             "searched": searched,
             "filters": sorted(k for k in ("case_status", "mother_status", "shut_door", "overdue") if filters[k]),
         },
     )
-    context = {"page": page, "form": form, "discreet": discreet(request.user), "query": _query_without_page(request)}
+    context = {"page": page, "form": form, "discreet": discreet(request.user)}
     template = "children/case_list.html#results" if is_htmx(request) else "children/case_list.html"
     return render(request, template, context)
 
 
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _team_for_new_case(user):
-    """Cases are opened in the user's own team (caseworkers and supervisors only)."""
-    access.require_case_role(user)
-    team = roles.teams_of(user).order_by("name").first()
+def _team_for_new_case(request):
+    """Cases are opened in the user's own team."""
+    team = teams_of(request.user).order_by("name").first()
     if team is None:
-        raise Http404
+        refuse(request, "case_new")
     return team
 
 
@@ -97,10 +87,10 @@ def _visible_children_prefetch(visible_ids):
     )
 
 
-@login_required
+@case_role_required("case_new")
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    team = _team_for_new_case(request.user)
+    team = _team_for_new_case(request)
     data = request.POST if request.method == "POST" else None
     forms = {
         "child": NewChildForm(data, prefix="child"),
@@ -139,6 +129,8 @@ def case_detail(request, pk):
         "discreet": discreet(request.user),
         "may_change": access.may_access(request.user, child.pk, access.CHANGE),
         "is_supervisor": roles.has_role(request.user, roles.SUPERVISOR),
+        "close_form": CloseCaseForm(auto_id="id_close_%s"),
+        "reopen_form": ReopenCaseForm(auto_id="id_reopen_%s"),
         **queries.case_detail(child),
     }
     return render(request, "children/case_detail.html", context)
@@ -153,39 +145,6 @@ SECTIONS = {
 }
 
 
-def conflict_rows(form, current, fields=None) -> list[tuple[str, str, str]]:
-    """Field by field, what someone else saved and what this form would have saved.
-    `fields` defaults to the model form's own fields."""
-    rows = []
-    for name in fields or form._meta.fields:
-        field = form.fields[name]
-        theirs = getattr(current, name)
-        yours = form.cleaned_data.get(name)
-        if theirs != yours:
-            rows.append((field.label, _display(field, theirs), _display(field, yours)))
-    return rows
-
-
-def carry_newer_version(form, record) -> None:
-    """After a conflict the form carries the version now saved, so that saving again from
-    the conflict page is a deliberate choice over the other person's change."""
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = record.version
-
-
-def _display(field, value) -> str:
-    if value in (None, ""):
-        return "—"
-    choices = dict(getattr(field, "choices", []) or [])
-    if value in choices:
-        return str(choices[value])
-    if value is True:
-        return _("Yes")
-    if value is False:
-        return _("No")
-    return str(value)
-
-
 def _edit(request, child, *, form, template, section_context, save):
     """The shared edit-in-place flow: gate done by the caller, then form, then service.
 
@@ -195,7 +154,7 @@ def _edit(request, child, *, form, template, section_context, save):
     if request.method == "POST" and form.is_valid():
         try:
             save(form)
-        except services.StaleEdit as stale:
+        except StaleEdit as stale:
             conflict = conflict_rows(form, stale.instance)
             carry_newer_version(form, stale.instance)
         except ValidationError as error:
@@ -203,7 +162,12 @@ def _edit(request, child, *, form, template, section_context, save):
         else:
             if is_htmx(request):
                 saved = access.child_for(request.user, child.pk, access.CHANGE, log_as=None)
-                context = {"child": saved, "may_change": True, **queries.case_detail(saved)}
+                context = {
+                    "child": saved,
+                    "may_change": True,
+                    "discreet": discreet(request.user),
+                    **queries.case_detail(saved),
+                }
                 return render(request, "children/case_detail.html#" + section_context["display"], context)
             messages.success(request, _("Saved."))
             return redirect(child)
@@ -254,7 +218,7 @@ def edit_door(request, pk, kind):
     form = DoorForm(request.POST or None, instance=door, prefix=kind)
 
     def save(bound):
-        services.update_document_access(
+        services.update_door(
             child=child,
             by=request.user,
             kind=kind,
@@ -271,10 +235,10 @@ def edit_door(request, pk, kind):
     )
 
 
-def _change_case_status(request, pk, service, done_message):
+def _change_case_status(request, pk, form_class, service, done_message):
     """Close or reopen: a reason is required and goes into history with the change."""
     child = access.child_for(request.user, pk, access.CHANGE, request=request, log_as=None)
-    form = CloseCaseForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
             service(child=child, by=request.user, reason=form.cleaned_data["reason"])
@@ -289,10 +253,10 @@ def _change_case_status(request, pk, service, done_message):
 @login_required
 @require_POST
 def close_case(request, pk):
-    return _change_case_status(request, pk, services.close_case, _("Case closed."))
+    return _change_case_status(request, pk, CloseCaseForm, services.close_case, _("Case closed."))
 
 
 @login_required
 @require_POST
 def reopen_case(request, pk):
-    return _change_case_status(request, pk, services.reopen_case, _("Case reopened."))
+    return _change_case_status(request, pk, ReopenCaseForm, services.reopen_case, _("Case reopened."))

@@ -3,8 +3,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework.constraints import choices_constraint, year_range_constraint
-from casework.history import case_history
+from casework.core.constraints import choices_constraint, year_range_constraint
+from casework.core.history import case_history
 
 # Years a person in this caseload can plausibly have been born or arrived;
 # the forms narrow this further (nothing in the future).

@@ -3,15 +3,15 @@ change (children.access), so the family is always the child's own."""
 
 from django.db import transaction
 
+from casework.core.tracked import save_tracked, set_fields
 from children.models import Child
-from children.services import _set, save_tracked
 from families.models import Family, Father, Mother
 
 
 @transaction.atomic
 def update_family(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Family:
     family = Family.objects.get(pk=child.family_id)
-    return save_tracked(_set(family, values), by=by, reason=reason, expected_version=expected_version)
+    return save_tracked(set_fields(family, values), by=by, reason=reason, expected_version=expected_version)
 
 
 def _update_parent(child: Child, relation: str, model, *, by, values, reason, expected_version):
@@ -19,11 +19,11 @@ def _update_parent(child: Child, relation: str, model, *, by, values, reason, ex
     family = Family.objects.select_related(relation).get(pk=child.family_id)
     parent = getattr(family, relation)
     if parent is None:
-        parent = save_tracked(_set(model(), values), by=by, reason=reason)
+        parent = save_tracked(set_fields(model(), values), by=by, reason=reason)
         setattr(family, relation, parent)
         save_tracked(family, by=by, reason=reason)
         return parent
-    return save_tracked(_set(parent, values), by=by, reason=reason, expected_version=expected_version)
+    return save_tracked(set_fields(parent, values), by=by, reason=reason, expected_version=expected_version)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""The test runner's escape hatch for the append-only triggers (casework.append_only).
+"""The test runner's escape hatch for the append-only triggers (casework.audit.append_only).
 
 A transactional test (django_db(transaction=True), TransactionTestCase, the live-server
 browser tests) is cleaned up by `flush`: DELETE FROM on SQLite, TRUNCATE on PostgreSQL,
@@ -7,7 +7,7 @@ flush, and only there, the triggers are dropped and reinstalled. Per-test transa
 (plain django_db) roll back and need nothing.
 
 The application has no such switch: dropping a trigger takes the table owner's rights,
-and nothing outside this test hook calls casework.append_only.suspended.
+and nothing outside this test hook calls casework.audit.append_only.suspended.
 """
 
 from contextlib import ExitStack
@@ -16,8 +16,8 @@ import pytest
 from django.db import connections
 from django.test import TransactionTestCase
 
-from casework import append_only
-from casework.audit import GENESIS_HASH
+from casework.audit import append_only
+from casework.audit.chain import GENESIS_HASH
 from casework.models import AccessLogHead
 
 

@@ -9,8 +9,9 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from casework import roles
-from casework.services import create_team, join_team
+from casework.access.queries import teams_of
+from casework.access.services import create_team, join_team
+from casework.core import roles
 from children.models import HukouStatus, LivingArrangement, Sex
 from children.services import open_case
 from families.models import MotherStatus, Province, Whereabouts
@@ -87,7 +88,7 @@ FAMILY = {"province": Province.JILIN, "county": "Longjing", "village": "Sanhe"}
 
 def open_case_for(user, *, team=None, child=None, family=None, mother=MOTHER, father=FATHER, **kwargs):
     """Open a case as `user` (a caseworker gets it assigned) in their team."""
-    team = team or roles.teams_of(user).get()
+    team = team or teams_of(user).get()
     return open_case(
         by=user,
         team=team,

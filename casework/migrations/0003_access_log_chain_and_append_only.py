@@ -1,25 +1,55 @@
 """The access log becomes a hash chain, and history tables and the access log become
-append-only in the database (casework.append_only).
+append-only in the database (casework.audit.append_only).
 
 Later migrations that alter a history table or the access log (on SQLite an ALTER
 rebuilds the table and drops its triggers) or add a tracked model end with
 
     migrations.RunPython(reinstall_append_only_triggers, migrations.RunPython.noop)
 
-importing `reinstall_append_only_triggers` from casework.append_only (re-exported here
+importing `reinstall_append_only_triggers` from casework.audit.append_only (re-exported here
 as `reinstall_append_only_triggers` too)."""
+
+import datetime
+import hashlib
+import json
+import math
 
 from django.db import migrations, models
 
-from casework.append_only import drop_append_only_triggers, install_append_only_triggers
+from casework.audit.append_only import drop_append_only_triggers, install_append_only_triggers
 
 reinstall_append_only_triggers = install_append_only_triggers
+
+# The chain's first version, frozen here as it was when this migration was written, so
+# that a later change of casework.audit.chain cannot change what this migration does.
+GENESIS_HASH = "0" * 64
+HASHED_FIELDS = ("seq", "at", "user_id", "username", "action", "object_type", "object_id", "address", "detail", "prev_hash")
+
+
+def _stable_json(value):
+    if isinstance(value, dict):
+        return {str(key): _stable_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_stable_json(item) for item in value]
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def row_digest(row) -> str:
+    content = {name: getattr(row, name) for name in HASHED_FIELDS}
+    content["at"] = row.at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    content["user_id"] = None if row.user_id is None else int(row.user_id)
+    content["address"] = row.address or None
+    content["detail"] = _stable_json(row.detail)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(b"casework-access-log-v1\n" + canonical.encode()).hexdigest()
 
 
 def chain_existing_rows(apps, schema_editor):
     """Rows logged before the chain existed are chained in the order they were written."""
-    from casework.audit import GENESIS_HASH, row_digest
-
     AccessLog = apps.get_model("casework", "AccessLog")
     AccessLogHead = apps.get_model("casework", "AccessLogHead")
     db = schema_editor.connection.alias

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.core.pages import PAGE_SIZE
+from casework.interviews.services import record_interview
 from casework.models import AccessLog
-from casework.services import record_interview
-from children.queries import PAGE_SIZE
-from children.services import update_document_access
+from children.services import update_door
 from families.services import update_mother
 from tests import factories
 
@@ -18,7 +18,7 @@ TODAY = timezone.localdate()
 
 
 def names(response):
-    return [child.given_name for child in response.context["page"].children]
+    return [child.given_name for child in response.context["page"].object_list]
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_filter_by_mother_status(client, cw_a, three_cases):
 
 def test_filter_by_a_shut_door(client, cw_a, three_cases):
     for child in three_cases[:2]:
-        update_document_access(child=child, by=cw_a, kind="medical", status="has_access")
+        update_door(child=child, by=cw_a, kind="medical", status="has_access")
     client.force_login(cw_a)
     assert names(client.get(URL, {"shut_door": "medical"})) == ["Charlie"]
 
@@ -78,7 +78,7 @@ def test_search_finds_by_name_and_case_number_within_visible_cases_only(client, 
     client.force_login(cw_a)
     assert names(client.get(URL, {"q": "alp"})) == ["Alpha"]
     assert names(client.get(URL, {"q": three_cases[2].case_number})) == ["Charlie"]
-    assert client.get(URL, {"q": hidden.case_number}).context["page"].count == 0
+    assert client.get(URL, {"q": hidden.case_number}).context["page"].paginator.count == 0
 
 
 def test_hostile_search_and_page_values_never_fail(client, cw_a, three_cases):
@@ -114,7 +114,7 @@ def test_pages_hold_page_size_rows(client, cw_a):
         factories.open_case_for(cw_a, child={"given_name": f"Child{i:02d}"})
     client.force_login(cw_a)
     first = client.get(URL)
-    assert len(names(first)) == PAGE_SIZE and first.context["page"].num_pages == 2
+    assert len(names(first)) == PAGE_SIZE and first.context["page"].paginator.num_pages == 2
     assert len(names(client.get(URL, {"page": 2}))) == 2
 
 

@@ -5,17 +5,15 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.services import record_interview
+from casework.interviews.services import record_interview
 from children.models import Child
-from children.services import update_document_access
+from children.services import update_door
 
 TODAY = timezone.localdate()
 
 
 def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):
-    update_document_access(
-        child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou", note="asked"
-    )
+    update_door(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou", note="asked")
     record_interview(
         child=case_a, by=cw_a, held_on=TODAY - datetime.timedelta(days=9), location_type="school", notes="older visit"
     )

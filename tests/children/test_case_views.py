@@ -9,8 +9,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.interviews.services import record_interview
 from casework.models import AccessLog
-from casework.services import record_interview
 from children.models import Child
 from tests import factories
 
@@ -22,8 +22,9 @@ LIST = reverse("children:list")
 LIST_QUERIES = 13
 # The case page: session and user (2); the gate's permission check and the child with
 # family, parents and team (2); the access-log row (3); preferences, the change check and
-# roles (3); the doors and the interviews (2); the session save (3).
-DETAIL_QUERIES = 15
+# roles (3); the doors, the interviews and the follow-up (children.queries.with_follow_up,
+# the one rule of "overdue") (3); the session save (3).
+DETAIL_QUERIES = 16
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
@@ -158,15 +159,15 @@ def test_search_finds_only_visible_cases_and_counts_only_them(client, cw_a, case
     """AC-6: both children are called Kim Minji; cw_a must neither see nor count the other."""
     client.force_login(cw_a)
     response = client.get(LIST, {"q": "Kim Minji"})
-    assert response.context["page"].count == 1
-    assert [child.pk for child in response.context["page"].children] == [case_a.pk]
+    assert response.context["page"].paginator.count == 1
+    assert [child.pk for child in response.context["page"].object_list] == [case_a.pk]
     assert str(case_b.pk) not in response.content.decode()
 
 
 def test_searching_another_teams_case_number_finds_nothing(client, cw_a, case_a, case_b):
     client.force_login(cw_a)
     response = client.get(LIST, {"q": case_b.case_number})
-    assert response.context["page"].count == 0
+    assert response.context["page"].paginator.count == 0
     assert str(case_b.pk) not in response.content.decode()
 
 
@@ -212,8 +213,8 @@ def test_the_list_query_count_does_not_grow_with_the_caseload(client, cw_a, djan
         record_interview(child=child, by=cw_a, held_on=YESTERDAY, location_type="home", follow_up_on=YESTERDAY)
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(LIST)
-    assert response.context["page"].count == 30
-    assert len(response.context["page"].children) == 25
+    assert response.context["page"].paginator.count == 30
+    assert len(response.context["page"].object_list) == 25
 
 
 def test_the_search_query_count_does_not_grow_with_the_caseload(client, cw_a, django_assert_num_queries):

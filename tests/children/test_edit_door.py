@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from children.models import DocumentAccess
-from children.services import update_document_access
+from children.services import update_door
 
 
 def url(child, kind):
@@ -24,7 +24,7 @@ def door_data(door, **overrides):
 
 def test_a_door_is_opened_and_its_barrier_cleared(client, cw_a, case_a):
     door = DocumentAccess.objects.get(child=case_a, kind="education")
-    update_document_access(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou")
+    update_door(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou")
     door.refresh_from_db()
     client.force_login(cw_a)
     response = client.post(url(case_a, "education"), door_data(door, **{"education-status": "has_access"}))
@@ -47,7 +47,7 @@ def test_a_door_changed_meanwhile_is_a_conflict(client, cw_a, sup_a, case_a):
     door = DocumentAccess.objects.get(child=case_a, kind="medical")
     client.force_login(cw_a)
     mine = door_data(door, **{"medical-status": "in_progress"})
-    update_document_access(child=case_a, by=sup_a, kind="medical", status="has_access")
+    update_door(child=case_a, by=sup_a, kind="medical", status="has_access")
     response = client.post(url(case_a, "medical"), mine)
     assert response.status_code == 409
     assert DocumentAccess.objects.get(pk=door.pk).status == "has_access"

@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
+from casework.access.queries import teams_of
+from casework.core.tracked import StaleEdit
 from casework.models import Assignment
 from children import access, services
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
-from children.services import DoorUpdate, StaleEdit
+from children.services import DoorUpdate
 from families.models import Family, Father, Mother, MotherStatus, Whereabouts
 from tests import factories
 
@@ -33,7 +35,7 @@ def test_open_case_creates_child_family_parents_and_the_four_doors(cw_a):
     family = Family.objects.select_related("mother", "father").get(pk=child.family_id)
     assert family.mother.status == MotherStatus.REPATRIATED
     assert family.father.hukou_county == "Longjing"
-    assert child.team == factories.roles.teams_of(cw_a).get()
+    assert child.team == teams_of(cw_a).get()
     assert child.case_status == CaseStatus.OPEN
     doors = {door.kind: door.status for door in child.document_access.all()}
     assert doors == {kind: AccessStatus.NO_ACCESS for kind in ("education", "medical", "marriage", "bank")}
@@ -181,7 +183,7 @@ def test_open_case_leaves_nothing_behind_when_a_late_step_fails(cw_a, monkeypatc
     def broken_assign_case(**kwargs):
         raise RuntimeError("permission table unavailable")
 
-    monkeypatch.setattr("casework.services.assign_case", broken_assign_case)
+    monkeypatch.setattr("children.services.assign_case", broken_assign_case)
     with pytest.raises(RuntimeError):
         factories.open_case_for(cw_a)
     assert not Child.objects.exists()
@@ -368,11 +370,11 @@ def test_change_mother_status_from_a_stale_version_is_refused(case_a, cw_a):
     assert mother.history.count() == 2
 
 
-# --- update_document_access ----------------------------------------------------------------
+# --- update_door ----------------------------------------------------------------
 
 
-def test_update_document_access_changes_one_door_with_history(case_a, cw_a):
-    door = services.update_document_access(
+def test_update_door_changes_one_door_with_history(case_a, cw_a):
+    door = services.update_door(
         child=case_a,
         by=cw_a,
         kind=DocumentKind.MEDICAL,
@@ -392,23 +394,23 @@ def test_update_document_access_changes_one_door_with_history(case_a, cw_a):
 
 def test_an_unchanged_door_writes_no_history(case_a, cw_a):
     door = case_a.document_access.get(kind=DocumentKind.BANK)
-    services.update_document_access(child=case_a, by=cw_a, kind=DocumentKind.BANK, status=door.status)
+    services.update_door(child=case_a, by=cw_a, kind=DocumentKind.BANK, status=door.status)
     assert door.history.count() == 1
 
 
 def test_an_open_door_has_no_barrier(case_a, cw_a):
-    door = services.update_document_access(
+    door = services.update_door(
         child=case_a, by=cw_a, kind=DocumentKind.EDUCATION, status=AccessStatus.HAS_ACCESS, barrier="no_hukou"
     )
     door.refresh_from_db()
     assert (door.status, door.barrier) == (AccessStatus.HAS_ACCESS, "")
 
 
-def test_update_document_access_from_a_stale_version_is_refused(case_a, cw_a):
+def test_update_door_from_a_stale_version_is_refused(case_a, cw_a):
     kwargs = {"child": case_a, "by": cw_a, "kind": DocumentKind.EDUCATION, "expected_version": 1}
-    services.update_document_access(status=AccessStatus.IN_PROGRESS, **kwargs)
+    services.update_door(status=AccessStatus.IN_PROGRESS, **kwargs)
     with pytest.raises(StaleEdit):
-        services.update_document_access(status=AccessStatus.HAS_ACCESS, **kwargs)
+        services.update_door(status=AccessStatus.HAS_ACCESS, **kwargs)
     door = case_a.document_access.get(kind=DocumentKind.EDUCATION)
     assert door.status == AccessStatus.IN_PROGRESS
     assert door.history.count() == 2

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from children.services import StaleEdit
+from casework.core.tracked import StaleEdit
 from families import services
 from families.models import Family, Father, Mother
 from tests import factories

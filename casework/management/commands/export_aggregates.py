@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from casework import aggregates, roles
-from casework.audit import log_access
+from casework.aggregates import export as aggregates
+from casework.audit.services import log_access
+from casework.core import roles
 from casework.models import AccessAction
 from families.models import Province
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casework import demo
+from casework.demo.users import DEFAULT_CHILDREN, DEFAULT_SEED, DEMO_USERS
 
 DEFAULT_PASSWORD = "demo-password"
 
@@ -20,9 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--children", type=int, default=demo.DEFAULT_CHILDREN, help="how many demo children (default 100)"
+            "--children", type=int, default=DEFAULT_CHILDREN, help="how many demo children (default 100)"
         )
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (default 42)")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 42)")
         parser.add_argument(
             "--force",
             action="store_true",
@@ -49,6 +49,13 @@ class Command(BaseCommand):
                 # SPEC: the default demo password is never used outside DEBUG.
                 raise CommandError("With DEBUG off, set DEMO_PASSWORD to a password of your own first.")
         try:
+            # Imported here: the generator needs Faker, which only the `demo` extra installs.
+            from casework.demo import services as demo
+        except ModuleNotFoundError as missing:
+            raise CommandError(
+                f"seed_demo needs the demo extra ({missing.name} is not installed): pip install -e '.[demo]'"
+            ) from None
+        try:
             result = demo.seed_demo(children=children, seed=seed, progress=self._progress)
         except demo.SeedMismatch as mismatch:
             raise CommandError(
@@ -57,7 +64,7 @@ class Command(BaseCommand):
             ) from None
 
         self.stdout.write("Demo users:")  # what `make demo` shows
-        for user in demo.DEMO_USERS:
+        for user in DEMO_USERS:
             team = f"team {user.team}" if user.team else "no team"
             self.stdout.write(f"  {user.username:<12} {user.role:<13} {team}")
         if settings.DEBUG and settings.DEMO_PASSWORD == DEFAULT_PASSWORD:

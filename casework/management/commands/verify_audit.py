@@ -5,7 +5,7 @@ Exit status 0 when the chain is intact, 1 with the first broken row named when n
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from casework.audit import verify_chain
+from casework.audit.queries import verify_chain
 
 
 class Command(BaseCommand):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from casework.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("exit/", views.quick_exit, name="quick-exit"),
+    path("calendar/", views.neutral, name="neutral"),
+]

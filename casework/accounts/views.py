@@ -1,0 +1,62 @@
+"""The signed-in person's own pages: where they start, their preferences, and quick exit."""
+
+import calendar
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework.accounts.forms import PreferencesForm
+from casework.core import roles
+from casework.models import Preferences
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    prefs, _created = Preferences.objects.get_or_create(user=request.user)
+    form = PreferencesForm(request.POST or None, instance=prefs)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Preferences saved."))
+        return redirect("accounts:preferences")
+    return render(request, "casework/accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def quick_exit(request):
+    """End the session at once and leave for a neutral page. No CSRF check: anyone may log
+    anyone out of here, and a stale token must never stand between a caseworker and the exit."""
+    logout(request)
+    response = redirect("accounts:neutral")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+quick_exit.csrf_exempt = True
+
+
+@require_GET
+def neutral(request):
+    """Where quick exit lands: an ordinary calendar with nothing of the application on it."""
+    today = timezone.localdate()
+    weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(today.year, today.month)
+    context = {"today": today, "weeks": weeks, "day_names": list(calendar.day_abbr)}
+    return render(request, "casework/accounts/neutral.html", context)
+
+
+@login_required
+@require_GET
+def home(request):
+    """Each role starts where its work is; a data admin never lands on a list of cases."""
+    if roles.has_role(request.user, roles.DATA_ADMIN):
+        return redirect("aggregates:dashboard")
+    if roles.has_role(request.user, roles.SYSTEM_ADMIN) and not (
+        roles.has_role(request.user, roles.CASEWORKER) or roles.has_role(request.user, roles.SUPERVISOR)
+    ):
+        return redirect("admin:index")
+    return redirect("children:list")

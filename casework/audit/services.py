@@ -1,0 +1,160 @@
+"""The access log writer: every case page, list, search and export, and every denied
+attempt. (casework.audit.queries reads the log back and checks its chain.)
+
+Each row is a link of a hash chain (see AccessLog). What orders the chain is the lock
+on the one AccessLogHead row, and it is held only for this module's own short
+transaction: lock the head, insert the row, move the head, commit. Never for the rest of
+a request, so the access log does not serialise the application.
+
+Where that transaction runs:
+
+- outside any transaction (the normal case: views are not wrapped in ATOMIC_REQUESTS):
+  on the request's own connection, in a durable atomic block of its own;
+- inside an application transaction (a view or service that wrapped the call in
+  `transaction.atomic`): on a private connection of its own, opened for the call and
+  closed after it. Joining the outer transaction would hold the head lock until the outer
+  commit, and a denied attempt logged just before `raise Http404` would vanish with the
+  outer rollback. On SQLite the outer transaction may already hold the database's single
+  write lock; the private connection then gives up after a short wait and the row is
+  written inside the outer transaction instead (SQLite writers are serialised anyway);
+- inside a TestCase's per-test transaction (Django marks it `_from_testcase`): joined,
+  as a private connection could neither see the test's rows nor wait for its locks.
+"""
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, transaction
+from django.db.utils import load_backend
+from django.utils import timezone
+
+from casework.audit.chain import GENESIS_HASH, row_digest, stable_json
+from casework.models import AccessAction, AccessLog
+
+logger = logging.getLogger(__name__)
+
+# How long a private SQLite connection waits for the write lock before writing inside
+# the caller's transaction instead.
+SQLITE_PRIVATE_TIMEOUT = 0.5
+
+
+def client_address(request) -> str | None:
+    """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT).
+    Anything that is not an IP address is dropped rather than stored."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR") or None
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    if address is None:
+        return None
+    try:
+        return ipaddress.ip_address(address).compressed
+    except ValueError:
+        return None
+
+
+def log_access(
+    *, user, action: str, object_type: str = "", object_id="", request=None, detail: dict | None = None
+) -> AccessLog | None:
+    """Append one access-log row. `detail` holds parameters (filters, counts), never case content."""
+    if action not in AccessAction.values:
+        raise ValueError(f"unknown access action {action!r}")
+    authenticated = getattr(user, "is_authenticated", False)
+    row = AccessLog(
+        user_id=user.pk if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        action=action,
+        object_type=str(object_type)[:50],
+        object_id=str(object_id or "")[:64],
+        address=client_address(request),
+        detail=stable_json(detail or {}),
+    )
+    for attempt in range(3):
+        try:
+            return _write(row)
+        except IntegrityError:
+            # Two writers rebuilt a missing head row at once; the loser retries.
+            if attempt == 2:
+                raise
+    return None  # pragma: no cover
+
+
+def _write(row: AccessLog) -> AccessLog:
+    connection = connections[DEFAULT_DB_ALIAS]
+    blocks = connection.atomic_blocks
+    if not connection.in_atomic_block:
+        with transaction.atomic(using=DEFAULT_DB_ALIAS, durable=True):
+            return _append(connection, row)
+    if blocks and blocks[0]._from_testcase:
+        with transaction.atomic(using=DEFAULT_DB_ALIAS, savepoint=not all(b._from_testcase for b in blocks)):
+            return _append(connection, row)
+    try:
+        return _append_on_private_connection(row)
+    except OperationalError:
+        if connection.vendor != "sqlite":
+            raise
+        logger.info("access log: SQLite write lock held by the caller's transaction; writing inside it")
+        with transaction.atomic(using=DEFAULT_DB_ALIAS):
+            return _append(connection, row)
+
+
+def _append_on_private_connection(row: AccessLog) -> AccessLog:
+    settings_dict = connections.settings[DEFAULT_DB_ALIAS]
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        options = {**settings_dict.get("OPTIONS", {}), "timeout": SQLITE_PRIVATE_TIMEOUT}
+        settings_dict = {**settings_dict, "OPTIONS": options}
+    private = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+    try:
+        private.set_autocommit(False)
+        try:
+            appended = _append(private, row)
+            private.commit()
+        except BaseException:
+            private.rollback()
+            raise
+        return appended
+    finally:
+        private.close()
+
+
+def _advance_head(connection) -> tuple[int, str]:
+    """Lock the chain head and move it one on: the new row's seq and the previous hash.
+    The UPDATE comes first, so that on SQLite the write lock is taken before any read."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE casework_accessloghead SET seq = seq + 1 WHERE id = 1 RETURNING seq, row_hash")
+        head = cursor.fetchone()
+        if head is not None:
+            return head[0], head[1]
+        # No head row: a new database, or one the test runner has just flushed. Rebuild
+        # it from the log's tail (a concurrent rebuild fails on the primary key, retried).
+        cursor.execute("SELECT seq, row_hash FROM casework_accesslog ORDER BY seq DESC LIMIT 1")
+        tail = cursor.fetchone()
+        seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
+        cursor.execute("INSERT INTO casework_accessloghead (id, seq, row_hash) VALUES (1, %s, %s)", [seq, prev_hash])
+        return seq, prev_hash
+
+
+def _append(connection, row: AccessLog) -> AccessLog:
+    row.seq, row.prev_hash = _advance_head(connection)
+    row.at = timezone.now()
+    row.row_hash = row_digest(row)
+    fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        # Column names come from the model, never from input.
+        cursor.execute(
+            f"INSERT INTO casework_accesslog ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+            values,
+        )
+        row.id = cursor.fetchone()[0]
+        cursor.execute("UPDATE casework_accessloghead SET row_hash = %s WHERE id = 1", [row.row_hash])
+    row._state.adding = False
+    row._state.db = DEFAULT_DB_ALIAS
+    return row

@@ -1,0 +1,27 @@
+"""How a stored value reads to a person: one formatter for the conflict tables ("saved by
+someone else" / "yours") and the supervisor's timeline (old → new), so a value never
+reads one way on one page and another way on the next."""
+
+import datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+EMPTY = "—"
+
+
+def display_value(value, choices=None) -> str:
+    """`choices` are (value, label) pairs: a choice value shows as its label."""
+    if value is None or value == "":
+        return EMPTY
+    if choices:
+        labels = dict(choices)
+        if value in labels:
+            return str(labels[value])
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if isinstance(value, datetime.datetime):
+        return formats.localize(timezone.localtime(value))
+    return str(formats.localize(value))

@@ -1,0 +1,42 @@
+"""Roles and teams are Django groups: a role group per role, a group per team.
+
+Role groups carry no model-wide permission on case data (see test_roles): a single
+model-wide grant would open every case. Case access is per object only.
+"""
+
+from django.contrib.auth.models import Group
+
+CASEWORKER = "caseworker"
+SUPERVISOR = "supervisor"
+DATA_ADMIN = "data_admin"
+SYSTEM_ADMIN = "system_admin"
+ROLES = (CASEWORKER, SUPERVISOR, DATA_ADMIN, SYSTEM_ADMIN)
+
+ROLE_GROUP_PREFIX = "role:"
+TEAM_GROUP_PREFIX = "team:"
+OVERSIGHT_GROUP_SUFFIX = ":supervisors"
+
+
+def role_group_name(role: str) -> str:
+    return ROLE_GROUP_PREFIX + role
+
+
+def role_group(role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=role_group_name(role))
+    return group
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's roles, read once per request object (cached on the user instance)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_casework_roles", None)
+    if cached is None:
+        names = user.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("name", flat=True)
+        cached = frozenset(name.removeprefix(ROLE_GROUP_PREFIX) for name in names)
+        user._casework_roles = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)

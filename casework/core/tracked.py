@@ -1,0 +1,62 @@
+"""The one way a tracked row is saved: with its author, its reason and a version check.
+
+Every service of every layer above saves case data through `save_tracked`, so that
+simple-history writes one row per change naming the user and the reason, and two people
+editing from the same version cannot silently overwrite each other (`StaleEdit`).
+"""
+
+from django.db import models
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record after this form was opened: nothing was written."""
+
+    def __init__(self, instance, expected_version):
+        self.instance = instance
+        self.expected_version = expected_version
+        super().__init__(
+            f"{instance._meta.model_name} is at version {instance.version}, the edit started from {expected_version}"
+        )
+
+
+def save_tracked(instance, *, by, reason: str = "", expected_version: int | None = None, fields=None):
+    """Save one history-tracked row with its author and reason.
+
+    With `expected_version`, the row is locked and its version compared first, so two
+    people editing from the same version cannot silently overwrite each other."""
+    if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
+        current = type(instance).objects.select_for_update().only("version").get(pk=instance.pk).version
+        if expected_version is not None and current != expected_version:
+            fresh = type(instance).objects.get(pk=instance.pk)
+            raise StaleEdit(fresh, expected_version)
+        instance.version = current + 1
+    instance._history_user = by
+    instance._change_reason = reason or None
+    # Field values are checked here (choices, lengths); the CHECK and UNIQUE constraints are
+    # left to the database, which enforces them anyway: validating them in Python costs
+    # one SELECT per constraint on every save.
+    instance.full_clean(exclude=_excluded_from_clean(instance, fields), validate_constraints=False)
+    instance.save()
+    return instance
+
+
+def _excluded_from_clean(instance, fields):
+    # Foreign keys are checked by the database; uniqueness of case numbers too.
+    excluded = {f.name for f in instance._meta.fields if isinstance(f, models.ForeignKey)}
+    return list(excluded | {"case_number"})
+
+
+def set_fields(instance, values: dict, *, reserved=()):
+    # Relations (a child's team or family, a family's mother) are never edited as plain
+    # values: moving a case or relinking a parent changes who may see what, and belongs
+    # to a service of its own. `reserved` names fields another service owns.
+    allowed = {
+        f.name
+        for f in instance._meta.fields
+        if f.editable and not f.primary_key and not f.is_relation and f.name not in reserved
+    }
+    for name, value in values.items():
+        if name not in allowed:
+            raise ValueError(f"{type(instance).__name__} has no editable field {name!r}")
+        setattr(instance, name, value)
+    return instance

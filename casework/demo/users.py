@@ -1,0 +1,29 @@
+"""Who the demo has: its teams and users, and the defaults of seed_demo. Kept apart from
+the data generator (services), which needs Faker, an optional dependency (the `demo` extra)."""
+
+from dataclasses import dataclass
+
+from casework.core import roles
+
+DEFAULT_CHILDREN = 100
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    team: str | None = None
+
+
+DEMO_TEAMS = ("A", "B")
+DEMO_USERS = (
+    DemoUser("caseworker1", roles.CASEWORKER, "A"),
+    DemoUser("caseworker2", roles.CASEWORKER, "A"),
+    DemoUser("caseworker3", roles.CASEWORKER, "B"),
+    DemoUser("supervisor1", roles.SUPERVISOR, "A"),
+    DemoUser("supervisor2", roles.SUPERVISOR, "B"),
+    DemoUser("dataadmin", roles.DATA_ADMIN),
+    DemoUser("sysadmin", roles.SYSTEM_ADMIN),
+)
+CASEWORKERS = tuple(u.username for u in DEMO_USERS if u.role == roles.CASEWORKER)

@@ -1,0 +1,413 @@
+"""Reads for a team's supervisor: the caseload, the audit timeline and the access review.
+
+Everything here starts from a team and reaches case data through the team's children,
+so a supervisor never reads another team's records. A case that has moved to another
+team, or was deleted, drops out of these reads (ADVERSARIAL AC-8).
+
+The timeline is one UNION ALL over the history tables of every case-data model, sorted
+and paginated in the database; only the page's rows are loaded, with their previous
+versions fetched in one query per model, so the number of queries does not depend on
+the number of entries shown.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework.access.queries import assignments_in_force, team_caseworkers, team_members
+from casework.core.display import EMPTY, display_value
+from casework.core.pages import page_of
+from casework.models import AccessAction, AccessLog, Assignment, Interview, Team
+from children.models import CaseStatus, Child, DocumentAccess
+from children.queries import with_follow_up
+from families.models import Family, Father, Mother
+
+# The kinds of record in the timeline, in the order the filter offers them.
+KINDS: dict[str, type[models.Model]] = {
+    "child": Child,
+    "document_access": DocumentAccess,
+    "interview": Interview,
+    "assignment": Assignment,
+    "family": Family,
+    "mother": Mother,
+    "father": Father,
+}
+
+# Bookkeeping columns that change on every save and say nothing about the case.
+NOT_SHOWN = {"id", "version", "updated_at", "created_at", "submission_token"}
+
+ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind, capfirst(model._meta.verbose_name)) for kind, model in KINDS.items()]
+
+
+# --- Team overview -------------------------------------------------------------------
+
+
+def overdue_children(team: Team, today: datetime.date) -> QuerySet[Child]:
+    """Open cases of the team with an overdue follow-up (children.queries.with_follow_up)."""
+    return with_follow_up(Child.objects.filter(team=team), today).filter(overdue=True)
+
+
+@dataclass
+class CaseloadRow:
+    caseworker: object
+    cases: int = 0
+    open_cases: int = 0
+    overdue: int = 0
+
+
+def caseload(team: Team) -> list[CaseloadRow]:
+    """Per caseworker of the team: cases held today, open ones, and overdue follow-ups.
+    Two queries whatever the size of the team."""
+    today = timezone.localdate()
+    counts = {
+        row["caseworker_id"]: row
+        for row in Assignment.objects.filter(assignments_in_force(today), child__team=team)
+        .values("caseworker_id")
+        .annotate(
+            cases=Count("child", distinct=True),
+            open_cases=Count("child", distinct=True, filter=Q(child__case_status=CaseStatus.OPEN)),
+            overdue=Count("child", distinct=True, filter=Q(child__in=overdue_children(team, today).values("pk"))),
+        )
+    }
+    # Someone who has left the team but still holds a case is listed too: that is a finding.
+    people = get_user_model().objects.filter(Q(pk__in=team_caseworkers(team).values("pk")) | Q(pk__in=list(counts)))
+    rows = []
+    for person in people.order_by("username"):
+        row = counts.get(person.pk, {})
+        rows.append(
+            CaseloadRow(
+                caseworker=person,
+                cases=row.get("cases", 0),
+                open_cases=row.get("open_cases", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
+    return rows
+
+
+def team_case_page(team: Team, number) -> Page:
+    """One page of the team's cases with their current caseworkers and an overdue flag:
+    three queries (count, page, assignments) whatever the page size."""
+    today = timezone.localdate()
+    current = Assignment.objects.filter(assignments_in_force(today)).select_related("caseworker").order_by("granted_at")
+    cases = (
+        with_follow_up(Child.objects.filter(team=team), today)
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+        .order_by("case_number")
+    )
+    return page_of(cases, number)
+
+
+# --- Filters shared by the timeline and the access review ----------------------------
+
+
+@dataclass
+class ReviewFilter:
+    user_id: int | None = None
+    child_pk: object = None
+    case_number: str = ""
+    kind: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+    def date_range(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        """The dates as the start of `since` and the start of the day after `until`, in the
+        local time zone, so that an index on the timestamp can be used."""
+        start = end = None
+        if self.since:
+            start = timezone.make_aware(datetime.datetime.combine(self.since, datetime.time.min))
+        if self.until:
+            end = timezone.make_aware(
+                datetime.datetime.combine(self.until + datetime.timedelta(days=1), datetime.time.min)
+            )
+        return start, end
+
+
+def _team_children(team: Team, f: ReviewFilter) -> QuerySet[Child]:
+    children = Child.objects.filter(team=team)
+    if f.child_pk is not None:
+        children = children.filter(pk=f.child_pk)
+    if f.case_number:
+        children = children.filter(case_number__iexact=f.case_number)
+    return children
+
+
+def _scopes(children: QuerySet[Child]) -> dict[str, Q]:
+    """For each kind of record, the history rows that belong to `children`. Families,
+    mothers and fathers reach a team through the children of the family."""
+    child_pks = children.values("pk")
+    families = Family.objects.filter(pk__in=children.values("family_id"))
+    return {
+        "child": Q(id__in=child_pks),
+        "document_access": Q(child_id__in=child_pks),
+        "interview": Q(child_id__in=child_pks),
+        "assignment": Q(child_id__in=child_pks),
+        "family": Q(id__in=children.values("family_id")),
+        "mother": Q(id__in=families.filter(mother__isnull=False).values("mother_id")),
+        "father": Q(id__in=families.filter(father__isnull=False).values("father_id")),
+    }
+
+
+def history_rows(team: Team, f: ReviewFilter) -> QuerySet:
+    """(history_id, history_date, kind) of every matching history row, newest first, as one
+    UNION ALL query: nothing is loaded until a page of it is sliced."""
+    scopes = _scopes(_team_children(team, f))
+    start, end = f.date_range()
+    parts = []
+    for kind, model in KINDS.items():
+        if f.kind and f.kind != kind:
+            continue
+        rows = model.history.filter(scopes[kind])
+        if f.user_id is not None:
+            rows = rows.filter(history_user_id=f.user_id)
+        if start:
+            rows = rows.filter(history_date__gte=start)
+        if end:
+            rows = rows.filter(history_date__lt=end)
+        parts.append(
+            rows.annotate(record_kind=Value(kind, output_field=models.CharField()))
+            .values_list("history_id", "history_date", "record_kind")
+            .order_by()
+        )
+    if not parts:
+        return Child.history.none().values_list("history_id", "history_date")
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-history_date", "-history_id", "record_kind")
+
+
+# --- Timeline entries ----------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    kind: str
+    kind_label: str
+    record: object
+    action: str
+    case_numbers: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+    @property
+    def who(self) -> str:
+        return self.record.history_username
+
+    @property
+    def reason(self) -> str:
+        return self.record.history_change_reason or ""
+
+
+def _tracked_fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+
+
+@dataclass
+class _References:
+    """Names for the foreign keys on a page, looked up once for the whole page."""
+
+    users: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+    teams: dict = field(default_factory=dict)
+
+
+def _show(model_field: models.Field, value, refs: _References) -> str:
+    if isinstance(model_field, models.ForeignKey) and value is not None:
+        target = model_field.related_model
+        if target is get_user_model():
+            return refs.users.get(value, _("a former user"))
+        if target is Child:
+            return refs.children.get(value, _("a case of another team"))
+        if target is Team:
+            return refs.teams.get(value, "?")
+        return _("linked record")
+    return display_value(value, model_field.flatchoices if model_field.choices else None)
+
+
+def _changes(model, record, previous, refs: _References) -> list[Change]:
+    changes = []
+    for model_field in _tracked_fields(model):
+        new = getattr(record, model_field.attname)
+        old = getattr(previous, model_field.attname) if previous is not None else None
+        if previous is not None and old == new:
+            continue
+        if previous is None and (new is None or new == ""):
+            continue
+        changes.append(
+            Change(
+                label=capfirst(model_field.verbose_name),
+                old=_show(model_field, old, refs) if previous is not None else EMPTY,
+                new=_show(model_field, new, refs),
+            )
+        )
+    return changes
+
+
+def _previous_versions(history_model, ids: list[int]) -> tuple[list, dict]:
+    """The page's history rows, and for each the version of the same object just before
+    it: two queries per model however many rows the page has."""
+    before = history_model.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    records = list(
+        history_model.objects.filter(history_id__in=ids).annotate(
+            previous_id=Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
+        )
+    )
+    previous_ids = [r.previous_id for r in records if r.previous_id is not None]
+    previous = (
+        {p.history_id: p for p in history_model.objects.filter(history_id__in=previous_ids)} if previous_ids else {}
+    )
+    return records, previous
+
+
+def _references(team: Team, records_by_kind: dict, previous_by_kind: dict) -> tuple[_References, dict]:
+    """Resolve user, case and team keys for the page, and which case numbers each family,
+    mother and father belongs to (within the team): at most three queries."""
+    user_ids, child_ids, team_ids = set(), set(), set()
+    family_ids, mother_ids, father_ids = set(), set(), set()
+    for kind, records in records_by_kind.items():
+        model = KINDS[kind]
+        rows = list(records) + list(previous_by_kind[kind].values())
+        for model_field in _tracked_fields(model):
+            if not isinstance(model_field, models.ForeignKey):
+                continue
+            values = {getattr(r, model_field.attname) for r in rows} - {None}
+            if model_field.related_model is get_user_model():
+                user_ids |= values
+            elif model_field.related_model is Child:
+                child_ids |= values
+            elif model_field.related_model is Team:
+                team_ids |= values
+        if kind == "child":
+            child_ids |= {r.id for r in records}
+        elif kind == "family":
+            family_ids |= {r.id for r in records}
+        elif kind == "mother":
+            mother_ids |= {r.id for r in records}
+        elif kind == "father":
+            father_ids |= {r.id for r in records}
+
+    refs = _References()
+    cases_of = defaultdict(list)
+    if child_ids or family_ids or mother_ids or father_ids:
+        rows = (
+            Child.objects.filter(team=team)
+            .filter(
+                Q(pk__in=child_ids)
+                | Q(family_id__in=family_ids)
+                | Q(family__mother_id__in=mother_ids)
+                | Q(family__father_id__in=father_ids)
+            )
+            .values_list("pk", "case_number", "family_id", "family__mother_id", "family__father_id")
+            .order_by("case_number")
+        )
+        for pk, number, family_id, mother_id, father_id in rows:
+            refs.children[pk] = number
+            for key in (("family", family_id), ("mother", mother_id), ("father", father_id)):
+                cases_of[key].append(number)
+    if user_ids:
+        refs.users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    if team_ids:
+        refs.teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    return refs, cases_of
+
+
+def timeline_entries(team: Team, rows) -> list[Entry]:
+    """Readable entries for one page of `history_rows`: field by field, old -> new, with
+    the fields' labels and the choices' names."""
+    ids_by_kind = defaultdict(list)
+    for history_id, _date, kind in rows:
+        ids_by_kind[kind].append(history_id)
+    records_by_kind, previous_by_kind = {}, {}
+    for kind, ids in ids_by_kind.items():
+        records, previous = _previous_versions(KINDS[kind].history.model, ids)
+        records_by_kind[kind] = {r.history_id: r for r in records}
+        previous_by_kind[kind] = previous
+    refs, cases_of = _references(team, {k: list(v.values()) for k, v in records_by_kind.items()}, previous_by_kind)
+
+    entries = []
+    for history_id, _date, kind in rows:
+        model = KINDS[kind]
+        record = records_by_kind[kind][history_id]
+        previous = previous_by_kind[kind].get(record.previous_id)
+        if kind == "child":
+            numbers = [refs.children.get(record.id, record.case_number)]
+        elif kind in ("family", "mother", "father"):
+            numbers = cases_of[(kind, record.id)]
+        else:
+            numbers = [refs.children[record.child_id]] if record.child_id in refs.children else []
+        entries.append(
+            Entry(
+                kind=kind,
+                kind_label=capfirst(model._meta.verbose_name),
+                record=record,
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
+                case_numbers=numbers,
+                changes=[] if record.history_type == "-" else _changes(model, record, previous, refs),
+            )
+        )
+    return entries
+
+
+def timeline_page(team: Team, f: ReviewFilter, number) -> tuple[Page, list[Entry]]:
+    page = page_of(history_rows(team, f), number)
+    return page, timeline_entries(team, list(page.object_list))
+
+
+# --- Access review -------------------------------------------------------------------
+
+ACTIONS_WITHOUT_A_CASE = (AccessAction.LIST, AccessAction.SEARCH, AccessAction.EXPORT)
+
+
+def access_rows(team: Team, f: ReviewFilter) -> tuple[QuerySet[AccessLog], dict[str, str]]:
+    """Access-log rows about the team's cases (views, denied attempts, exports of a case),
+    and, on the team-wide review, the lists, searches and exports of the team's members.
+    Returns the rows, newest first, and a map of case id to case number for display."""
+    case_numbers = {str(pk): number for pk, number in _team_children(team, f).values_list("pk", "case_number")}
+    condition = Q(object_type="child", object_id__in=list(case_numbers))
+    if f.child_pk is None and not f.case_number:
+        condition |= Q(user_id__in=team_members(team).values("pk"), action__in=ACTIONS_WITHOUT_A_CASE, object_id="")
+    rows = AccessLog.objects.filter(condition)
+    if f.user_id is not None:
+        rows = rows.filter(user_id=f.user_id)
+    if f.kind:
+        rows = rows.filter(action=f.kind)
+    start, end = f.date_range()
+    if start:
+        rows = rows.filter(at__gte=start)
+    if end:
+        rows = rows.filter(at__lt=end)
+    return rows.order_by("-at", "-id"), case_numbers
+
+
+def access_page(team: Team, f: ReviewFilter, number) -> tuple[Page, dict[str, str]]:
+    rows, case_numbers = access_rows(team, f)
+    page = page_of(rows, number)
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:
+        entry.case_number = case_numbers.get(entry.object_id, "")
+    return page, case_numbers

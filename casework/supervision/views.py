@@ -1,0 +1,137 @@
+"""A supervisor's pages: the team, assignment, the audit timeline and the access review.
+
+Only the supervisor who leads the team reaches these pages; everyone else, including
+supervisors of other teams, gets the same 404 as for a page that does not exist.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework.access.queries import assignment_record, current_assignments
+from casework.access.services import assign_case, reassign_case, revoke_assignment
+from casework.audit.services import log_access
+from casework.models import AccessAction
+from casework.supervision import queries as review
+from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
+from casework.web.gates import refuse, supervisor_required
+from children import access
+
+
+def _team_case(request, team, pk, perm=access.VIEW, *, log_as=AccessAction.VIEW):
+    """A case of the team the user leads, through the access gate, or 404."""
+    child = access.child_for(request.user, pk, perm, request=request, log_as=None)
+    if child.team_id != team.pk:
+        refuse(request, "child")
+    if log_as:
+        log_access(user=request.user, action=log_as, object_type="child", object_id=child.pk, request=request)
+    return child
+
+
+@supervisor_required("team")
+@require_GET
+def team_overview(request, team):
+    page = review.team_case_page(team, request.GET.get("page"))
+    log_access(
+        user=request.user, action=AccessAction.LIST, object_type="team", request=request, detail={"page": page.number}
+    )
+    return render(
+        request, "casework/supervision/team.html", {"team": team, "page": page, "caseload": review.caseload(team)}
+    )
+
+
+@supervisor_required("child")
+@require_http_methods(["GET", "POST"])
+def assignment(request, pk, team):
+    child = _team_case(request, team, pk, access.CHANGE, log_as=None if request.method == "POST" else AccessAction.VIEW)
+    form = AssignForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assign = reassign_case if data["mode"] == AssignForm.REASSIGN else assign_case
+        try:
+            assign(child=child, to=data["caseworker"], by=request.user, ends_on=data["ends_on"], reason=data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            form.add_error("caseworker", _("This person cannot be given the case."))
+        else:
+            messages.success(request, _("The case is assigned to %(name)s.") % {"name": data["caseworker"]})
+            return redirect("supervision:assignment", pk=child.pk)
+    return render(request, "casework/supervision/assignment.html", _assignment_context(child, form, RevokeForm()))
+
+
+def _assignment_context(child, form, revoke_form):
+    return {
+        "child": child,
+        "form": form,
+        "revoke_form": revoke_form,
+        "current": current_assignments(child),
+        "record": assignment_record(child),
+    }
+
+
+@supervisor_required("child")
+@require_POST
+def revoke(request, pk, assignment_pk, team):
+    child = _team_case(request, team, pk, access.CHANGE, log_as=None)
+    held = get_object_or_404(child.assignments.select_related("caseworker"), pk=assignment_pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        revoke_assignment(assignment=held, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("%(name)s no longer holds the case.") % {"name": held.caseworker})
+        return redirect("supervision:assignment", pk=child.pk)
+    return render(
+        request, "casework/supervision/assignment.html", _assignment_context(child, AssignForm(team=team), form)
+    )
+
+
+def _page_of(request, form, reader, team, **fixed):
+    if form.is_valid():
+        return reader(team, form.review_filter(**fixed), request.GET.get("page"))
+    return None, None
+
+
+@supervisor_required("history")
+@require_GET
+def timeline(request, team):
+    form = timeline_filter_form(request.GET, team=team)
+    page, entries = _page_of(request, form, review.timeline_page, team)
+    log_access(user=request.user, action=AccessAction.LIST, object_type="history", request=request)
+    return render(
+        request, "casework/supervision/timeline.html", {"team": team, "form": form, "page": page, "entries": entries}
+    )
+
+
+@supervisor_required("child")
+@require_GET
+def case_history(request, pk, team):
+    child = _team_case(request, team, pk)
+    form = timeline_filter_form(request.GET, team=team, with_case=False)
+    page, entries = _page_of(request, form, review.timeline_page, team, child_pk=child.pk)
+    return render(
+        request,
+        "casework/supervision/case_history.html",
+        {"team": team, "child": child, "form": form, "page": page, "entries": entries},
+    )
+
+
+@supervisor_required("access_log")
+@require_GET
+def access_review(request, team):
+    form = access_filter_form(request.GET, team=team)
+    page, _numbers = _page_of(request, form, review.access_page, team)
+    log_access(user=request.user, action=AccessAction.LIST, object_type="access_log", request=request)
+    return render(request, "casework/supervision/access.html", {"team": team, "form": form, "page": page})
+
+
+@supervisor_required("child")
+@require_GET
+def case_access(request, pk, team):
+    child = _team_case(request, team, pk)
+    form = access_filter_form(request.GET, team=team, with_case=False)
+    page, _numbers = _page_of(request, form, review.access_page, team, child_pk=child.pk)
+    return render(
+        request, "casework/supervision/case_access.html", {"team": team, "child": child, "form": form, "page": page}
+    )

@@ -1,0 +1,74 @@
+"""The page gates: who may open a page at all, before any record is looked at.
+
+Every view that is not open to everyone signed in starts with one of these. A signed-out
+visitor goes to the login page; a signed-in user without the role gets the same 404 as a
+page that does not exist (so the page's existence does not leak), and the refusal is
+written to the access log as `denied`, whichever gate refused. Records on a page are then
+checked by the access gate (children.access), which logs its own refusals.
+"""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from casework.access.queries import supervised_team
+from casework.audit.services import log_access
+from casework.core import roles
+from casework.models import AccessAction
+
+
+def refuse(request, what: str):
+    """Log the refusal as `denied` and answer 404."""
+    log_access(
+        user=request.user,
+        action=AccessAction.DENIED,
+        object_type=what,
+        request=request,
+        detail={"page": request.resolver_match.view_name if request.resolver_match else ""},
+    )
+    raise Http404
+
+
+def _gate(allowed, what: str, *, pass_team: bool = False):
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if pass_team:
+                team = supervised_team(request.user)
+                if team is None:
+                    refuse(request, what)
+                return view(request, *args, team=team, **kwargs)
+            if not allowed(request.user):
+                refuse(request, what)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def may_work_on_cases(user) -> bool:
+    """Caseworkers and supervisors; a data admin or an IT account holds no case."""
+    return roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
+
+
+def case_role_required(what: str):
+    """Pages about cases: caseworkers and supervisors only."""
+    return _gate(may_work_on_cases, what)
+
+
+def supervisor_required(what: str):
+    """A team's pages: only the supervisor who leads the team, who is passed in as `team`."""
+    return _gate(None, what, pass_team=True)
+
+
+def data_admin_required(what: str):
+    """The anonymised aggregates: the data admin only."""
+    return _gate(lambda user: roles.has_role(user, roles.DATA_ADMIN), what)
+
+
+def audit_reader_required(what: str):
+    """The audit trail's integrity: supervisors, who answer for every change."""
+    return _gate(lambda user: roles.has_role(user, roles.SUPERVISOR), what)

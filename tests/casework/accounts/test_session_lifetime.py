@@ -1,0 +1,58 @@
+"""SE-5: an idle session ends, and so does any session eight hours after login; DP-5: no
+case data is put in Django's cache."""
+
+import time
+
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.web.middleware import SessionLifetimeMiddleware
+
+
+def test_an_active_session_ends_eight_hours_after_login(client, cw_a, case_a, settings):
+    client.force_login(cw_a)
+    assert client.get(case_a.get_absolute_url()).status_code == 200
+    session = client.session
+    session[SessionLifetimeMiddleware.STARTED] = time.time() - settings.SESSION_MAX_SECONDS - 1
+    session.save()
+    response = client.get(case_a.get_absolute_url())
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert client.get(case_a.get_absolute_url()).status_code == 302  # logged out, not just redirected
+
+
+def test_a_session_within_its_lifetime_is_kept(client, cw_a, case_a, settings):
+    client.force_login(cw_a)
+    session = client.session
+    session[SessionLifetimeMiddleware.STARTED] = time.time() - settings.SESSION_MAX_SECONDS + 60
+    session.save()
+    assert client.get(case_a.get_absolute_url()).status_code == 200
+
+
+def test_an_idle_session_expires(client, cw_a, case_a, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(cw_a)
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    assert client.get(case_a.get_absolute_url()).status_code == 302
+
+
+def test_browsing_puts_no_case_data_in_the_cache(client, cw_a, case_a):
+    cache.clear()
+    client.force_login(cw_a)
+    client.get(reverse("children:list"))
+    client.get(case_a.get_absolute_url())
+    client.get(reverse("children:list"), {"q": "Minji"})
+    stored = cache._cache  # the default local-memory cache: every stored value is here
+    assert not any("Minji" in str(value) or case_a.case_number in str(value) for value in stored.values())
+
+
+def test_an_htmx_request_after_the_session_ended_loads_the_login_page_whole(client, cw_a):
+    response = client.get(reverse("children:list"), {"q": "Kim"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+
+
+def test_an_ordinary_request_after_the_session_ended_is_redirected(client, cw_a):
+    response = client.get(reverse("children:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

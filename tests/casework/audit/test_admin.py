@@ -1,0 +1,87 @@
+"""The Django admin manages accounts and teams; it never lists or edits case data,
+history or the access log."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+
+from casework.audit import append_only
+from casework.models import Team
+
+pytestmark = pytest.mark.django_db
+
+NEVER_IN_ADMIN = [
+    "casework.accesslog",
+    "casework.accessloghead",
+    "casework.assignment",
+    "casework.interview",
+    "casework.preferences",
+    "children.child",
+    "children.documentaccess",
+    "families.family",
+    "families.mother",
+    "families.father",
+]
+
+
+def _registered():
+    return {model._meta.label_lower for model in admin.site._registry}
+
+
+def test_the_admin_registers_accounts_and_teams_only():
+    assert _registered() == {"auth.user", "auth.group", "casework.team"}
+
+
+def test_no_history_table_or_case_model_is_in_the_admin():
+    history = {
+        model._meta.label_lower
+        for model in apps.get_models()
+        if model._meta.db_table in append_only.append_only_tables(apps)
+    }
+    assert "casework.accesslog" in history and len(history) > 5
+    assert not (history | set(NEVER_IN_ADMIN)) & _registered()
+
+
+@pytest.mark.parametrize(
+    "label", ["casework.accesslog", "children.historicalchild", "children.child", "families.historicalmother"]
+)
+def test_admin_urls_for_audit_and_case_data_do_not_exist(client, sys_admin, label):
+    client.force_login(sys_admin)
+    app_label, model = label.split(".")
+    for url in (
+        f"/admin/{app_label}/{model}/",
+        f"/admin/{app_label}/{model}/1/change/",
+        f"/admin/{app_label}/{model}/1/delete/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_admin_index_shows_no_case_data(client, sys_admin):
+    client.force_login(sys_admin)
+    page = client.get("/admin/").content.decode()
+    assert "/admin/casework/team/" in page
+    assert (
+        "/admin/casework/accesslog/" not in page and "/admin/children/" not in page and "/admin/families/" not in page
+    )
+
+
+def test_a_team_added_in_the_admin_gets_its_two_groups(client, sys_admin):
+    client.force_login(sys_admin)
+    response = client.post("/admin/casework/team/add/", {"name": "Team Yanji"})
+    assert response.status_code == 302
+    team = Team.objects.get(name="Team Yanji")
+    assert Group.objects.filter(pk__in=[team.group_id, team.oversight_group_id]).count() == 2
+
+
+def test_a_team_cannot_be_deleted_or_renamed_in_the_admin(client, sys_admin, team_a):
+    client.force_login(sys_admin)
+    assert client.get(f"/admin/casework/team/{team_a.pk}/delete/").status_code == 403
+    client.post(f"/admin/casework/team/{team_a.pk}/change/", {"name": "Renamed"})
+    team_a.refresh_from_db()
+    assert team_a.name == "Team A"
+
+
+def test_a_caseworker_cannot_enter_the_admin(client, cw_a):
+    client.force_login(cw_a)
+    assert client.get("/admin/casework/team/").status_code == 302

@@ -1,0 +1,120 @@
+"""History tables and the access log are append-only in the database itself."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
+
+from casework.audit import append_only
+from casework.audit.chain import GENESIS_HASH
+from casework.audit.services import log_access
+from casework.interviews.services import record_interview
+from casework.models import AccessAction, AccessLogHead
+from children.models import Child
+from children.services import update_child
+
+TABLES = ["children_historicalchild", "families_historicalmother", "casework_historicalinterview", "casework_accesslog"]
+
+
+@pytest.fixture
+def one_row_in_each(case_a, cw_a):
+    record_interview(child=case_a, by=cw_a, held_on=datetime.date(2026, 11, 1), location_type="home")
+    log_access(user=cw_a, action=AccessAction.VIEW, object_type="child", object_id=case_a.pk)
+    return case_a
+
+
+def _count(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+        return cursor.fetchone()[0]
+
+
+def _refused(sql):
+    # The savepoint keeps the test's own transaction usable after the refusal on PostgreSQL.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+@pytest.mark.django_db
+def test_every_history_table_and_the_access_log_have_their_triggers_after_migrate():
+    tables = append_only.append_only_tables(apps)
+    assert {"children_historicalchild", "families_historicalfamily", "casework_historicalassignment"} <= set(tables)
+    assert "casework_accesslog" in tables
+    assert append_only.missing_triggers(connection, tables) == {}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_raw_sql_update_is_refused(one_row_in_each, table):
+    before = _count(table)
+    assert before > 0
+    _refused(f'UPDATE "{table}" SET id = id')
+    assert _count(table) == before
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_raw_sql_delete_is_refused(one_row_in_each, table):
+    before = _count(table)
+    _refused(f'DELETE FROM "{table}"')
+    assert _count(table) == before
+
+
+def test_orm_update_and_delete_of_history_rows_are_refused(one_row_in_each):
+    history = Child.history.filter(id=one_row_in_each.pk)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        history.update(history_change_reason="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        history.first().delete()
+    assert not history.filter(history_change_reason="rewritten").exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("table", ["children_historicalchild", "casework_accesslog"])
+def test_truncate_is_refused_on_postgresql(one_row_in_each, table):
+    _refused(f'TRUNCATE "{table}" CASCADE')
+    assert _count(table) > 0
+
+
+def test_deleting_a_user_leaves_their_history_intact_and_attributed(case_a, sup_a):
+    update_child(child=case_a, by=sup_a, values={"given_name": "Jiwoo"}, reason="name spelt wrong")
+    sup_id = sup_a.pk
+    rows_before = Child.history.filter(id=case_a.pk).count()
+
+    get_user_model().objects.filter(pk=sup_id).delete()
+
+    assert Child.history.filter(id=case_a.pk).count() == rows_before
+    change = Child.history.filter(id=case_a.pk, given_name="Jiwoo").get()
+    assert (change.history_user_id, change.history_username) == (sup_id, "sup_a")
+    assert change.history_change_reason == "name spelt wrong"
+
+
+@pytest.mark.django_db
+def test_a_table_rebuilt_without_its_triggers_is_reported_missing():
+    append_only.drop(connection, ["casework_accesslog"])
+    missing = append_only.missing_triggers(connection, append_only.append_only_tables(apps))
+    assert set(missing) == {"casework_accesslog"}
+    append_only.install(connection, ["casework_accesslog"])
+    assert append_only.missing_triggers(connection, append_only.append_only_tables(apps)) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_runners_flush_empties_the_tables_and_restores_the_triggers(case_a, cw_a):
+    # This test's own teardown flushes through tests/audit_flush.py; the next test in
+    # this file that needs triggers would fail if they were not reinstalled. Here: the
+    # hatch itself, run by hand.
+    log_access(user=cw_a, action=AccessAction.VIEW, object_type="child", object_id=case_a.pk)
+    with append_only.suspended(connection):
+        assert append_only.missing_triggers(connection, TABLES) == {
+            t: append_only.expected_triggers(connection.vendor, t) for t in TABLES
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM casework_accesslog")
+    assert _count("casework_accesslog") == 0
+    assert append_only.missing_triggers(connection, append_only.append_only_tables(apps)) == {}
+
+
+@pytest.mark.django_db
+def test_triggers_and_the_chain_head_are_back_after_an_earlier_transactional_test_flushed():
+    assert append_only.missing_triggers(connection, append_only.append_only_tables(apps)) == {}
+    assert AccessLogHead.objects.values_list("seq", "row_hash").get() == (0, GENESIS_HASH)

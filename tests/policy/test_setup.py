@@ -1,0 +1,177 @@
+"""The project sets itself up safely: start-up refuses unsafe configuration, the deploy
+checks are clean, migrations match the models, and the deployment files are valid.
+
+Start-up is tested in a fresh interpreter (subprocess) with a clean environment, because
+settings are read once per process and tests/settings.py fills in test defaults."""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = ROOT / "casework" / "settings.py"
+
+# Every variable the settings read, plus those that name where the settings come from.
+SETTINGS_VARIABLES = {
+    *re.findall(r'(?:os\.environ\.get|env_bool|env_int|env_list)\("([A-Z_]+)"', SETTINGS_FILE.read_text()),
+    "DATABASE_URL",  # read by dj_database_url.config()
+    "DJANGO_SETTINGS_MODULE",
+}
+
+
+def production_env(**overrides) -> dict[str, str]:
+    """The caller's environment without any casework setting, plus production-like values."""
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests (tests/conftest.py), never in production.
+    excluded = SETTINGS_VARIABLES | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in excluded}
+    env.update(
+        DJANGO_SETTINGS_MODULE="casework.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="casework.example.org",
+    )
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def manage(*args, **env_overrides) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=production_env(**env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_debug_off_without_secret_key_refuses_to_start_and_says_why():
+    result = manage("check", SECRET_KEY=None)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_off_with_an_empty_secret_key_refuses_to_start():
+    result = manage("check", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_off_without_allowed_hosts_refuses_to_start_and_says_why():
+    result = manage("check", ALLOWED_HOSTS=None)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_aggregates_suppression_threshold_below_three_is_refused():
+    result = manage("check", AGGREGATES_MIN_CELL="2")
+
+    assert result.returncode != 0
+    assert "AGGREGATES_MIN_CELL is 2" in result.stderr
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    # SE-9: HSTS, secure cookies, SSL redirect, a strong key, DEBUG off.
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_no_security_check_is_silenced(settings):
+    # Silencing a security.* warning would make the deploy check above pass vacuously.
+    assert not [check for check in settings.SILENCED_SYSTEM_CHECKS if check.startswith("security.")]
+
+
+def test_migrations_match_the_models():
+    result = manage("makemigrations", "--check", "--dry-run")
+
+    assert "Traceback" not in result.stderr, f"makemigrations did not run:\n{result.stderr}"
+    assert result.returncode == 0, f"Models changed without a migration:\n{result.stdout}"
+
+
+def test_without_database_url_the_database_is_sqlite_in_the_project_folder():
+    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE']); print(d['NAME'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=production_env(DATABASE_URL=None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    engine, name = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert Path(name) == ROOT / "db.sqlite3"
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M))
+
+    missing = SETTINGS_VARIABLES - {"DJANGO_SETTINGS_MODULE"} - documented
+    assert not missing, f"Document these in .env.example (and docker-compose.yml if deployments need them): {missing}"
+
+
+def test_compose_file_passes_every_production_setting_to_the_web_service():
+    compose = (ROOT / "docker-compose.yml").read_text()
+
+    # DEMO_PASSWORD belongs to the demo only; DATABASE_URL is built from POSTGRES_*.
+    for name in SETTINGS_VARIABLES - {"DJANGO_SETTINGS_MODULE", "DEMO_PASSWORD"}:
+        assert re.search(rf"^\s+{name}:", compose, flags=re.M), f"docker-compose.yml does not set {name}"
+
+
+COMPOSE_SECRETS = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "casework.example.org", "POSTGRES_PASSWORD": "pw"}
+
+
+def compose_config(tmp_path, env) -> subprocess.CompletedProcess:
+    docker_compose = shutil.which("docker-compose")
+    if docker_compose is None:
+        pytest.skip("docker-compose is not installed: apt-get install -y --no-install-recommends docker-compose")
+    # A copy in an empty folder, so that a developer's own .env does not fill the gaps.
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / "Dockerfile").write_text((ROOT / "Dockerfile").read_text())
+    clean = {key: value for key, value in os.environ.items() if key not in COMPOSE_SECRETS}
+    return subprocess.run(
+        [docker_compose, "config", "-q"],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_compose_file_is_valid(tmp_path):
+    result = compose_config(tmp_path, COMPOSE_SECRETS)
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("required", sorted(COMPOSE_SECRETS))
+def test_compose_refuses_to_start_without_a_required_secret(tmp_path, required):
+    result = compose_config(tmp_path, {k: v for k, v in COMPOSE_SECRETS.items() if k != required})
+
+    assert result.returncode != 0
+    assert f"set {required}" in result.stderr
+
+
+def test_readme_quick_start_is_the_two_make_commands():
+    readme = (ROOT / "README.md").read_text()
+
+    assert "make demo" in readme
+    assert "make test" in readme

@@ -1,0 +1,138 @@
+"""AC-1 and IN-1: every URL of the application, every role, the status each one gets.
+
+The matrix is checked in here. A new URL that is not in it fails `test_every_url_is_in_the_matrix`,
+so whoever adds a page must decide who may reach it. Statuses are for GET; the CSRF sweep
+posts to every URL that accepts POST without a token and expects 403."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casework.models import Assignment, Interview
+from children.models import Child, DocumentAccess
+from families.models import Family, Father, Mother
+
+ROLES = ("anon", "cw_a", "cw_b", "sup_a", "sup_b", "data_admin", "sys_admin")
+LOGIN = 302  # anonymous: sent to the login page
+
+
+def row(anon=LOGIN, cw_a=404, cw_b=404, sup_a=404, sup_b=404, data_admin=404, sys_admin=404):
+    return dict(zip(ROLES, (anon, cw_a, cw_b, sup_a, sup_b, data_admin, sys_admin), strict=True))
+
+
+CASE_A = row(cw_a=200, sup_a=200)  # a case of team A held by cw_a
+CASE_WORK = row(cw_a=200, cw_b=200, sup_a=200, sup_b=200)  # pages of caseworkers and supervisors
+SUPERVISORS = row(sup_a=200, sup_b=200)
+SUPERVISOR_A = row(sup_a=200)
+EVERYONE = row(*(200,) * 7)
+POST_ONLY = row(*(405,) * 7)
+POST_ONLY_LOGGED_IN = row(LOGIN, *(405,) * 6)
+
+# URL name -> (arguments, GET status per role)
+MATRIX = {
+    "home": ((), row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    "login": ((), row(200, 302, 302, 302, 302, 302, 302)),
+    "logout": ((), POST_ONLY),
+    "children:list": ((), CASE_WORK),
+    "children:new": ((), CASE_WORK),
+    "children:detail": (("case",), CASE_A),
+    "children:edit": (("case", "child"), CASE_A),
+    "children:edit-door": (("case", "education"), CASE_A),
+    "children:close": (("case",), POST_ONLY_LOGGED_IN),
+    "children:reopen": (("case",), POST_ONLY_LOGGED_IN),
+    "interviews:new": (("case",), CASE_A),
+    "interviews:follow-ups": ((), CASE_WORK),
+    "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
+    "accounts:quick-exit": ((), POST_ONLY),
+    "accounts:neutral": ((), EVERYONE),
+    "supervision:team": ((), SUPERVISORS),
+    "supervision:timeline": ((), SUPERVISORS),
+    "supervision:access": ((), SUPERVISORS),
+    "supervision:assignment": (("case",), SUPERVISOR_A),
+    # The supervisor gate comes first: for anyone else the page does not exist, whatever
+    # the method; the supervisor who leads team A is told to POST.
+    "supervision:revoke": (("case", "assignment"), row(LOGIN, 404, 404, 405, 405, 404, 404)),
+    "supervision:case-history": (("case",), SUPERVISOR_A),
+    "supervision:case-access": (("case",), SUPERVISOR_A),
+    "audit:integrity": ((), SUPERVISORS),
+    "aggregates:dashboard": ((), row(data_admin=200)),
+    "aggregates:download": (("csv",), row(data_admin=200)),
+    "admin:index": ((), row(302, 302, 302, 302, 302, 302, 200)),
+}
+
+
+def application_url_names():
+    """Every named URL outside the Django admin (which is checked as one page)."""
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    assert application_url_names() | {"admin:index"} == set(MATRIX)
+
+
+@pytest.fixture
+def people(cw_a, cw_b, sup_a, sup_b, data_admin, sys_admin):
+    return {
+        "cw_a": cw_a,
+        "cw_b": cw_b,
+        "sup_a": sup_a,
+        "sup_b": sup_b,
+        "data_admin": data_admin,
+        "sys_admin": sys_admin,
+    }
+
+
+def resolve_args(args, case):
+    values = {"case": case.pk, "assignment": Assignment.objects.filter(child=case).first().pk}
+    return [values.get(arg, arg) for arg in args]
+
+
+def client_for(people, role, **kwargs):
+    client = Client(**kwargs)
+    if role != "anon":
+        client.force_login(people[role])
+    return client
+
+
+def tracked_counts():
+    models = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment)
+    return [model.objects.count() for model in models] + [model.history.count() for model in models]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_status_of_the_matrix(people, case_a, case_b, role):
+    client = client_for(people, role)
+    got, expected = {}, {}
+    before = tracked_counts()
+    for name, (args, statuses) in MATRIX.items():
+        got[name] = client.get(reverse(name, args=resolve_args(args, case_a))).status_code
+        expected[name] = statuses[role]
+    assert got == expected
+    # IN-1: a GET changes no case data and no history (the access log is written by design).
+    assert tracked_counts() == before
+
+
+@pytest.mark.parametrize("role", ["cw_a", "sup_a"])
+def test_every_post_without_a_csrf_token_is_refused(people, case_a, role):
+    client = client_for(people, role, enforce_csrf_checks=True)
+    refused = {}
+    for name, (args, _statuses) in MATRIX.items():
+        if name in ("accounts:quick-exit", "accounts:neutral"):
+            continue  # the exit must work with a stale page; the calendar takes no POST
+        response = client.post(reverse(name, args=resolve_args(args, case_a)), {"reason": "x"})
+        refused[name] = response.status_code
+    # The CSRF check runs before the view, so even GET-only pages refuse a forged POST.
+    assert {name: status for name, status in refused.items() if status != 403} == {}
