@@ -70,15 +70,6 @@ def may_access(user, child_pk, perm: str = VIEW) -> bool:
     return bool(list(_granted(user, perm, child_pk)[:1]))
 
 
-def require_case_role(user) -> None:
-    """Pages about cases exist only for caseworkers and supervisors: a data admin or an IT
-    account gets 404, not an empty list that confirms the page is there."""
-    from casework.core import roles
-
-    if not (roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)):
-        raise Http404
-
-
 def _parse(pk) -> uuid.UUID | None:
     if isinstance(pk, uuid.UUID):
         return pk

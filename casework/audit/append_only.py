@@ -148,6 +148,8 @@ def suspended(connection) -> Iterator[None]:
     The one escape hatch, for the test runner's flush only (tests/audit_flush.py): the
     application never calls it, and it needs the rights of the tables' owner (DROP
     TRIGGER), which a production application role should not hold."""
+    # The live registry, not a migration's: imported here because this module is also
+    # imported by migrations, before the app registry is ready.
     from django.apps import apps
 
     tables = [table for table in append_only_tables(apps) if table in connection.introspection.table_names()]

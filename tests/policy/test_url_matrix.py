@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casework.models import Assignment, Interview
+from casework.models import AccessAction, AccessLog, Assignment, Interview
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
 
@@ -136,3 +136,19 @@ def test_every_post_without_a_csrf_token_is_refused(people, case_a, role):
         refused[name] = response.status_code
     # The CSRF check runs before the view, so even GET-only pages refuse a forged POST.
     assert {name: status for name, status in refused.items() if status != 403} == {}
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anon"])
+def test_every_404_of_the_matrix_is_logged_as_denied(people, case_a, case_b, role):
+    """Whichever gate refuses (a page gate of casework.web.gates or the case gate of
+    children.access), the refusal is in the access log for the supervisors' review."""
+    client = client_for(people, role)
+    unlogged = []
+    for name, (args, statuses) in MATRIX.items():
+        if statuses[role] != 404:
+            continue
+        before = AccessLog.objects.filter(user_id=people[role].pk, action=AccessAction.DENIED).count()
+        assert client.get(reverse(name, args=resolve_args(args, case_a))).status_code == 404
+        if AccessLog.objects.filter(user_id=people[role].pk, action=AccessAction.DENIED).count() != before + 1:
+            unlogged.append(name)
+    assert unlogged == []
