@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
@@ -120,7 +119,7 @@ def case_new(request):
     return render(request, "children/case_new.html", context)
 
 
-@login_required
+@case_role_required("child")
 @require_GET
 def case_detail(request, pk):
     child = access.child_for(request.user, pk, request=request)
@@ -177,7 +176,7 @@ def _edit(request, child, *, form, template, section_context, save):
     return render(request, template + fragment, context, status=status)
 
 
-@login_required
+@case_role_required("child")
 @require_http_methods(["GET", "POST"])
 def edit_section(request, pk, section):
     if section not in SECTIONS:
@@ -207,7 +206,7 @@ def _section_title(section: str) -> str:
     return {"child": _("Child"), "family": _("Family"), "mother": _("Mother"), "father": _("Father")}[section]
 
 
-@login_required
+@case_role_required("child")
 @require_http_methods(["GET", "POST"])
 def edit_door(request, pk, kind):
     if kind not in DocumentKind.values:
@@ -250,13 +249,13 @@ def _change_case_status(request, pk, form_class, service, done_message):
     return redirect(child)
 
 
-@login_required
+@case_role_required("child")
 @require_POST
 def close_case(request, pk):
     return _change_case_status(request, pk, CloseCaseForm, services.close_case, _("Case closed."))
 
 
-@login_required
+@case_role_required("child")
 @require_POST
 def reopen_case(request, pk):
     return _change_case_status(request, pk, ReopenCaseForm, services.reopen_case, _("Case reopened."))

@@ -1,7 +1,6 @@
 """Log a field interview, and the follow-ups that interviews set."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -65,7 +64,7 @@ def _changes(forms) -> dict:
     }
 
 
-@login_required
+@case_role_required("child")
 @require_http_methods(["GET", "POST"])
 def interview_new(request, pk):
     log_as = AccessAction.VIEW if request.method == "GET" else None

@@ -8,6 +8,7 @@ checked by the access gate (children.access), which logs its own refusals.
 """
 
 import functools
+from typing import NoReturn
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -18,12 +19,14 @@ from casework.core import roles
 from casework.models import AccessAction
 
 
-def refuse(request, what: str):
-    """Log the refusal as `denied` and answer 404."""
+def refuse(request, what: str, object_id="") -> NoReturn:
+    """Log the refusal as `denied` and answer 404. A case URL's id is kept, so that the
+    case's own access review shows the attempt."""
     log_access(
         user=request.user,
         action=AccessAction.DENIED,
         object_type=what,
+        object_id=str(object_id)[:64],
         request=request,
         detail={"page": request.resolver_match.view_name if request.resolver_match else ""},
     )
@@ -38,10 +41,10 @@ def _gate(allowed, what: str, *, pass_team: bool = False):
             if pass_team:
                 team = supervised_team(request.user)
                 if team is None:
-                    refuse(request, what)
+                    refuse(request, what, kwargs.get("pk", ""))
                 return view(request, *args, team=team, **kwargs)
             if not allowed(request.user):
-                refuse(request, what)
+                refuse(request, what, kwargs.get("pk", ""))
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -26,7 +26,7 @@ SUPERVISORS = row(sup_a=200, sup_b=200)
 SUPERVISOR_A = row(sup_a=200)
 EVERYONE = row(*(200,) * 7)
 POST_ONLY = row(*(405,) * 7)
-POST_ONLY_LOGGED_IN = row(LOGIN, *(405,) * 6)
+CASE_ROLES_POST_ONLY = row(LOGIN, 405, 405, 405, 405, 404, 404)
 
 # URL name -> (arguments, GET status per role)
 MATRIX = {
@@ -38,8 +38,9 @@ MATRIX = {
     "children:detail": (("case",), CASE_A),
     "children:edit": (("case", "child"), CASE_A),
     "children:edit-door": (("case", "education"), CASE_A),
-    "children:close": (("case",), POST_ONLY_LOGGED_IN),
-    "children:reopen": (("case",), POST_ONLY_LOGGED_IN),
+    # POST only; for anyone without a case role the page gate answers first: no such page.
+    "children:close": (("case",), CASE_ROLES_POST_ONLY),
+    "children:reopen": (("case",), CASE_ROLES_POST_ONLY),
     "interviews:new": (("case",), CASE_A),
     "interviews:follow-ups": ((), CASE_WORK),
     "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
