@@ -7,160 +7,24 @@ record: everything comes from casework.aggregates, which reads grouped counts on
 
 import io
 
-from django import forms
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from casework.aggregates import charts
 from casework.aggregates import export as aggregates
+from casework.aggregates.forms import FilterForm
 from casework.audit.services import log_access
 from casework.models import AccessAction
 from casework.web.gates import data_admin_required
-from children.models import AccessStatus, DocumentKind, HukouStatus, LivingArrangement
-from families.models import MotherStatus, Province
-
-TITLES = {
-    "mother_status": _("What happened to the child's mother"),
-    "living_arrangement": _("Who the child lives with"),
-    "hukou_status": _("Household registration"),
-    "province": _("Province"),
-    "age_band": _("Age"),
-    "interviews_per_month": _("Field interviews per month"),
-    **{f"document_access_{kind}": label for kind, label in DocumentKind.choices},
-}
-CATEGORY_LABELS = {
-    "mother_status": dict(MotherStatus.choices),
-    "living_arrangement": dict(LivingArrangement.choices),
-    "hukou_status": dict(HukouStatus.choices),
-    "province": dict(Province.choices),
-    "age_band": aggregates.AGE_BAND_LABELS,
-    **{f"document_access_{kind}": dict(AccessStatus.choices) for kind in DocumentKind.values},
-}
-GROUP_LABELS = {"province": dict(Province.choices), "age_band": aggregates.AGE_BAND_LABELS}
-ONE_WAY = (
-    "mother_status",
-    "living_arrangement",
-    "hukou_status",
-    "age_band",
-    "province",
-    *(f"document_access_{kind}" for kind in DocumentKind.values),
-    "interviews_per_month",
-)
-CROSS_TABS = tuple(
-    (f"document_access_{kind}_by_{by}", f"document_access_{kind}", by)
-    for by in ("province", "age_band")
-    for kind in DocumentKind.values
-)
-
-# The chart's geometry, in SVG user units (the SVG scales to the width of the page).
-BAR_ROW = 26
-LABEL_WIDTH = 190
-BAR_WIDTH = 190
+from families.models import Province
 
 
-class FilterForm(forms.Form):
-    """Predefined values only: a province of the list, a year that has interviews."""
-
-    province = forms.ChoiceField(label=_("Province"), required=False, choices=[("", _("All provinces"))])
-    year = forms.TypedChoiceField(label=_("Interviews in"), required=False, coerce=int, empty_value=None)
-
-    def __init__(self, data, *, years):
-        super().__init__(data)
-        self.fields["province"].choices = [("", _("All provinces")), *Province.choices]
-        self.fields["year"].choices = [("", _("All years")), *((str(y), str(y)) for y in years)]
-
-    def filters(self) -> aggregates.Filters:
-        return aggregates.Filters(province=self.cleaned_data["province"], year=self.cleaned_data["year"])
-
-
-def _filters(request, records) -> tuple[FilterForm, aggregates.Filters | None]:
+def _filters(request: HttpRequest, records: list[aggregates.Record]) -> tuple[FilterForm, aggregates.Filters | None]:
     form = FilterForm(request.GET, years=aggregates.available_years(records))
     return form, (form.filters() if form.is_valid() else None)
-
-
-def _category_label(table: str, category: str) -> str:
-    return str(CATEGORY_LABELS.get(table, {}).get(category, category))
-
-
-def _chart_rows(table: str, records) -> list[dict]:
-    """The bars: suppressed cells get a row with the word, never a bar. Interviews are drawn
-    against the busiest month, everything else as the share of its group."""
-    largest = max((r.count for r in records if r.count), default=0)
-    rows = []
-    for i, record in enumerate(records):
-        if record.suppressed:
-            fraction = None
-        elif table.startswith("interviews_per_month"):
-            fraction = record.count / largest if largest else 0
-        else:
-            fraction = float(record.share or 0) / 100
-        width = 0.0 if fraction is None else round(fraction * BAR_WIDTH, 1)
-        rows.append(
-            {
-                "label": _category_label(table, record.category),
-                "record": record,
-                "show_share": not table.startswith("interviews_per_month"),
-                # Numbers for SVG attributes are written here, not by the template, which
-                # would localise the decimal point.
-                "y": str(i * BAR_ROW + 5),
-                "text_y": str(i * BAR_ROW + 17),
-                "width": f"{width:.1f}",
-                "value_x": f"{LABEL_WIDTH + width + 6:.1f}",
-            }
-        )
-    return rows
-
-
-def _sections(records, filters: aggregates.Filters) -> list[dict]:
-    """One section per one-way table; filtered by province, the province's group of the
-    table's `_by_province` cross-tab."""
-    by_table: dict[tuple[str, str], list] = {}
-    for record in records:
-        by_table.setdefault((record.table, record.group), []).append(record)
-    sections = []
-    for name in ONE_WAY:
-        key = (f"{name}_by_province", filters.province) if filters.province else (name, aggregates.ALL)
-        rows = by_table.get(key)
-        if not rows:
-            continue
-        sections.append(
-            {
-                "table": key[0],
-                "title": TITLES[name],
-                "rows": _chart_rows(name, rows),
-                "height": max(1, len(rows)) * BAR_ROW,
-                "has_suppressed": any(r.suppressed for r in rows),
-            }
-        )
-    return sections
-
-
-def _cross_tabs(records) -> list[dict]:
-    """Document access by province and by age band, as matrices (groups x statuses)."""
-    cells = {}
-    for record in records:
-        cells.setdefault(record.table, {}).setdefault(record.group, []).append(record)
-    tabs = []
-    for name, margin, by in CROSS_TABS:
-        groups = cells.get(name)
-        if not groups:
-            continue
-        tabs.append(
-            {
-                "table": name,
-                "title": TITLES[margin],
-                "by": by,
-                "columns": [str(label) for label in CATEGORY_LABELS[margin].values()],
-                "rows": [
-                    {"label": str(GROUP_LABELS[by].get(group, group)), "cells": group_records}
-                    for group, group_records in groups.items()
-                ],
-            }
-        )
-    return tabs
 
 
 @data_admin_required("aggregates")
@@ -182,14 +46,14 @@ def dashboard(request):
     context = {
         "form": form,
         "filters": filters,
-        "sections": _sections(shown, filters),
-        "cross_tabs": [] if filters.province else _cross_tabs(shown),
+        "sections": charts.sections(shown, filters),
+        "cross_tabs": [] if filters.province else charts.cross_tabs(shown),
         "query": query,
         "province_label": dict(Province.choices).get(filters.province, ""),
         "threshold": settings.AGGREGATES_MIN_CELL,
-        "label_width": LABEL_WIDTH,
-        "bar_width": BAR_WIDTH,
-        "chart_width": LABEL_WIDTH + BAR_WIDTH + 80,
+        "label_width": charts.LABEL_WIDTH,
+        "bar_width": charts.BAR_WIDTH,
+        "chart_width": charts.LABEL_WIDTH + charts.BAR_WIDTH + 80,
     }
     return render(request, "casework/aggregates/dashboard.html", context)
 

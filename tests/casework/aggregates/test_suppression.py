@@ -7,7 +7,9 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework.aggregates.export import ALL, Layout, determined_cells, records_from, suppress
+from casework.aggregates.export import records_from
+from casework.aggregates.layout import ALL, Layout
+from casework.aggregates.suppression import determined_cells, suppress
 
 K = 5
 

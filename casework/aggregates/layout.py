@@ -1,0 +1,167 @@
+"""The tables of the anonymised aggregates, summed from the grouped rows of `queries`, and
+the equations that tie them together.
+
+A `Layout` holds the count of every cell in publication order, and every line (a sum of
+cells equal to a total) that someone reading the published figures could use to work out
+a hidden cell. `suppression` decides what to hide from those lines; `export` turns the
+cells into published records. Nothing here reads the database.
+
+Tables (`table`, `group`, `category`)
+=====================================
+
+One-way tables, group `all`: `mother_status`, `living_arrangement`, `hukou_status`,
+`province`, `age_band`, `document_access_<kind>` for the four kinds, and
+`interviews_per_month`. Cross-tabs, one group per province or age band:
+`<table>_by_province` for mother status, living arrangement, hukou status, age band, the
+four document-access kinds and interviews per month; `document_access_<kind>_by_age_band`.
+Every choice value is a category, with 0 where nobody is in it.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from casework.aggregates.queries import AGE_BANDS
+from children.models import AccessStatus, DocumentKind, HukouStatus, LivingArrangement
+from families.models import MotherStatus, Province
+
+ALL = "all"
+MIN_MONTHS = 12
+
+Cell = tuple[str, str, str]  # (table, group, category)
+
+
+@dataclass
+class Line:
+    """`sum(cells) == total`: `total` is a cell (possibly suppressed) or None when it is a
+    known number (`constant`). `group_line` marks a table's group (as opposed to a
+    cross-tab's column)."""
+
+    cells: tuple[Cell, ...]
+    total: Cell | None
+    constant: int | None
+    group_line: bool
+
+
+@dataclass
+class Layout:
+    counts: dict[Cell, int] = field(default_factory=dict)
+    order: list[Cell] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    # A group size cell -> the cross-tab groups it is the total of.
+    hides: dict[Cell, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    family: dict[str, str] = field(default_factory=dict)  # table -> its one-way table
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add_table(
+        self,
+        name: str,
+        groups: Sequence[str],
+        categories: Sequence[str],
+        counter: Counter[tuple[str, str]],
+        family: str,
+    ) -> None:
+        self.categories[name] = tuple(categories)
+        self.groups[name] = tuple(groups)
+        self.family[name] = family
+        for group in groups:
+            for category in categories:
+                cell = (name, group, category)
+                self.counts[cell] = counter.get((group, category), 0)
+                self.order.append(cell)
+
+    def group_cells(self, table: str, group: str) -> tuple[Cell, ...]:
+        return tuple((table, group, category) for category in self.categories[table])
+
+    def one_way(self, name: str, categories: Sequence[str], counter: Counter[str]) -> None:
+        self.add_table(name, [ALL], categories, Counter({(ALL, c): n for c, n in counter.items()}), name)
+        total = sum(counter.values())
+        self.lines.append(Line(self.group_cells(name, ALL), None, total, True))
+
+    def cross_tab(
+        self,
+        margin: str,
+        by: str,
+        groups: Sequence[str],
+        counter: Counter[tuple[str, str]],
+        size_table: str | None,
+    ) -> None:
+        """`margin`_by_`by`: one group per value of `by`. The group totals are the cells of
+        `size_table` (or known numbers when there is no such table)."""
+        name = f"{margin}_by_{by}"
+        categories = self.categories[margin]
+        self.add_table(name, groups, categories, counter, margin)
+        for group in groups:
+            if size_table:
+                size = (size_table, ALL, group)
+                self.lines.append(Line(self.group_cells(name, group), size, None, True))
+                self.hides[size].append((name, group))
+            else:
+                total = sum(counter.get((group, c), 0) for c in categories)
+                self.lines.append(Line(self.group_cells(name, group), None, total, True))
+        for category in categories:
+            column = tuple((name, group, category) for group in groups)
+            self.lines.append(Line(column, (margin, ALL, category), None, False))
+
+
+def _months(first: datetime.date | None, today: datetime.date) -> list[str]:
+    end = today.replace(day=1)
+    start = end
+    for _i in range(MIN_MONTHS - 1):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
+    if first is not None and first < start:
+        start = first.replace(day=1)
+    months = []
+    month = start
+    while month <= end:
+        months.append(f"{month:%Y-%m}")
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _as_date(value: datetime.date) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) -> Layout:
+    """Every table, summed from the grouped rows (never from individual records)."""
+    layout = Layout()
+    provinces = Province.values
+    children = rows["children"]
+
+    def tally(data: list[dict[str, Any]], *keys: str) -> Counter[Any]:
+        counter: Counter[Any] = Counter()
+        for row in data:
+            counter[tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]] += row["n"]
+        return counter
+
+    # Group-size tables first: their cells are the totals of the cross-tabs' groups.
+    layout.one_way("province", provinces, tally(children, "province"))
+    layout.one_way("age_band", AGE_BANDS, tally(children, "age_band"))
+    for name, categories in (
+        ("mother_status", MotherStatus.values),
+        ("living_arrangement", LivingArrangement.values),
+        ("hukou_status", HukouStatus.values),
+    ):
+        layout.one_way(name, categories, tally(children, name))
+        layout.cross_tab(name, "province", provinces, tally(children, "province", name), "province")
+    layout.cross_tab("age_band", "province", provinces, tally(children, "province", "age_band"), "province")
+
+    for kind in DocumentKind.values:
+        doors = [row for row in rows["doors"] if row["kind"] == kind]
+        name = f"document_access_{kind}"
+        layout.one_way(name, AccessStatus.values, tally(doors, "status"))
+        layout.cross_tab(name, "province", provinces, tally(doors, "province", "status"), "province")
+        layout.cross_tab(name, "age_band", AGE_BANDS, tally(doors, "age_band", "status"), "age_band")
+
+    interviews = [{**row, "month": f"{_as_date(row['month']):%Y-%m}"} for row in rows["interviews"]]
+    first = min((_as_date(row["month"]) for row in rows["interviews"]), default=None)
+    months = _months(first, today)
+    layout.one_way("interviews_per_month", months, tally(interviews, "month"))
+    # Interviews per province are not a published table of their own: their totals are
+    # taken as known (the shares give them away).
+    layout.cross_tab("interviews_per_month", "province", provinces, tally(interviews, "province", "month"), None)
+    return layout

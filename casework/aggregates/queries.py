@@ -1,0 +1,114 @@
+"""The database reads of the anonymised aggregates: three grouped queries and the age bands
+they count by.
+
+This is the only module of the feature that reads the database, so it is the one place to
+check that no individual record leaves it: every query returns choice values, a month and a
+count. The tables summed from these rows are built in `layout`, suppressed in
+`suppression` and published in `export`.
+
+What is counted
+===============
+
+*Population.* The child tables count the open caseload: children whose case is open
+(`case_status = open`). A closed case is no longer followed, so its mother's status and
+doors are no longer current; counting it would mix today's picture with stale records.
+`interviews_per_month` counts field interviews (of open and closed cases alike: an
+interview that was held stays held) from the first month with an interview, and at least
+the last twelve months, up to the current month.
+
+*Mother status counts children*: each child counts once, under its mother's status (a
+mother of two children counts twice), so the figures read like the survey's ("36% of the
+children's mothers were repatriated"). A child whose family has no mother recorded counts
+as `unknown`.
+
+*Age band* is the child's age today in whole years: `0-5`, `6-11`, `12-17`, `18+`, and
+`unknown` for a child without a date of birth. `unknown` is a category of its own (not
+left out) so that every breakdown of the same population adds up to the same total, and
+a cross-tab by age band adds up to its one-way table.
+
+*Geography* is no finer than province; there are no dates finer than a month, and no
+name, case number, UUID, date of birth, village or free text is read at all: the three
+queries below select only choice values, a month and a count.
+
+Every aggregation is a GROUP BY in the database: one query over open children (province x
+mother status x living arrangement x hukou status x age band), one over their
+document-access rows (kind x status x province x age band) and one over interviews (month
+x province). Every table is a sum over those few hundred grouped rows, so the number of
+queries and the Python work do not grow with the number of children.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Interview
+from children.models import CaseStatus, Child, DocumentAccess
+from families.models import MotherStatus
+
+UNKNOWN_AGE = "unknown"
+AGE_BANDS = ("0-5", "6-11", "12-17", "18+", UNKNOWN_AGE)
+AGE_BAND_LABELS = {
+    "0-5": _("0 to 5 years"),
+    "6-11": _("6 to 11 years"),
+    "12-17": _("12 to 17 years"),
+    "18+": _("18 years and over"),
+    UNKNOWN_AGE: _("Date of birth not recorded"),
+}
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_expression(field_name: str, today: datetime.date) -> Case:
+    """The age band computed by the database: a child is 6 on the day it was born six years
+    before today."""
+    return Case(
+        When(**{f"{field_name}__isnull": True}, then=Value(UNKNOWN_AGE)),
+        When(**{f"{field_name}__gt": _years_before(today, 6)}, then=Value("0-5")),
+        When(**{f"{field_name}__gt": _years_before(today, 12)}, then=Value("6-11")),
+        When(**{f"{field_name}__gt": _years_before(today, 18)}, then=Value("12-17")),
+        default=Value("18+"),
+        output_field=CharField(),
+    )
+
+
+def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The three grouped queries: a few hundred rows whatever the size of the caseload."""
+    today = today or timezone.localdate()
+    children = list(
+        Child.objects.filter(case_status=CaseStatus.OPEN)
+        .values(
+            "living_arrangement",
+            "hukou_status",
+            province=F("family__province"),
+            mother_status=Coalesce(F("family__mother__status"), Value(MotherStatus.UNKNOWN)),
+            age_band=age_band_expression("date_of_birth", today),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    doors = list(
+        DocumentAccess.objects.filter(child__case_status=CaseStatus.OPEN)
+        .values(
+            "kind",
+            "status",
+            province=F("child__family__province"),
+            age_band=age_band_expression("child__date_of_birth", today),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    interviews = list(
+        Interview.objects.values(month=TruncMonth("held_on"), province=F("child__family__province"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {"children": children, "doors": doors, "interviews": interviews}
