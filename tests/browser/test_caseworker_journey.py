@@ -76,7 +76,8 @@ def journey(page, screenshot, label):
     expect(page.locator("#results")).to_contain_text("0 cases")
     response = page.goto(child.get_absolute_url())
     assert response.status == 404
-    assert "Haeun" not in page.content()
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    assert "Haeun" not in page.content() and child.case_number not in page.content()
     assert AccessLog.objects.filter(username="cw_b", action="denied", object_id=str(child.pk)).exists()
 
 

@@ -82,9 +82,20 @@ def test_search_finds_by_name_and_case_number_within_visible_cases_only(client, 
 
 
 def test_hostile_search_and_page_values_never_fail(client, cw_a, three_cases):
+    """A hostile search matches nothing (it is text, not SQL or a LIKE pattern); an odd page
+    number shows the one page there is."""
     client.force_login(cw_a)
-    for params in ({"q": "' OR 1=1--"}, {"page": "-1"}, {"page": "x"}, {"page": "99999999999"}, {"q": "%_%"}):
-        assert client.get(URL, params).status_code == 200
+    for params, shown in (
+        ({"q": "' OR 1=1--"}, []),
+        ({"page": "-1"}, ["Alpha", "Bravo", "Charlie"]),
+        ({"page": "x"}, ["Alpha", "Bravo", "Charlie"]),
+        ({"page": "99999999999"}, ["Alpha", "Bravo", "Charlie"]),
+        ({"q": "%_%"}, []),
+    ):
+        response = client.get(URL, params)
+        assert response.status_code == 200, params
+        assert sorted(names(response)) == shown, params
+        assert ("No cases match." in response.content.decode()) == (not shown), params
 
 
 def test_htmx_gets_the_results_fragment(client, cw_a, three_cases):

@@ -60,8 +60,8 @@ def test_a_sibling_joins_the_family_of_a_visible_case(client, cw_a, case_a):
     client.force_login(cw_a)
     data = {**VALID, "sibling-family": str(case_a.family_id), "family-province": "", "mother-status": ""}
     response = client.post(URL, data)
-    assert response.status_code == 302
     sibling = Child.objects.get(given_name="Chunhua")
+    assert response.status_code == 302 and response["Location"] == sibling.get_absolute_url()
     assert sibling.family_id == case_a.family_id
     assert Family.objects.count() == 1 and Mother.objects.count() == 1
 
@@ -131,9 +131,12 @@ def test_tampered_team_or_case_number_is_ignored(client, cw_b, team_a):
 
 def test_a_data_admin_cannot_open_cases(client, data_admin):
     client.force_login(data_admin)
-    assert client.get(URL).status_code == 404
-    assert client.post(URL, VALID).status_code == 404
-    assert not Child.objects.exists()
+    for response in (client.get(URL), client.post(URL, VALID)):
+        assert response.status_code == 404
+        assert response.templates[0].name == "404.html"
+        page = response.content.decode()
+        assert "There is nothing here, or nothing you may see." in page and 'name="child-given_name"' not in page
+    assert not Child.objects.exists() and not Family.objects.exists() and not Mother.objects.exists()
 
 
 def test_dates_of_birth_before_1990_are_refused(client, cw_a):

@@ -8,8 +8,19 @@ from django.utils import timezone
 from casework.interviews.services import record_interview
 from children.models import Child
 from children.services import update_door
+from tests.factories import FATHER, MOTHER
 
 TODAY = timezone.localdate()
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
 
 
 def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):
@@ -66,20 +77,26 @@ def test_closing_needs_a_reason_and_is_in_history(client, cw_a, case_a):
 
 def test_closing_someone_elses_case_is_a_404(client, cw_b, case_a):
     client.force_login(cw_b)
-    assert client.post(reverse("children:close", args=[case_a.pk]), {"reason": "x"}).status_code == 404
+    before = Child.history.filter(id=case_a.pk).count()
+    assert_the_plain_404(client.post(reverse("children:close", args=[case_a.pk]), {"reason": "x"}), case_a)
     assert Child.objects.get(pk=case_a.pk).case_status == "open"
+    assert Child.history.filter(id=case_a.pk).count() == before
 
 
 def test_closing_requires_post(client, cw_a, case_a):
     client.force_login(cw_a)
-    assert client.get(reverse("children:close", args=[case_a.pk])).status_code == 405
+    before = Child.history.filter(id=case_a.pk).count()
+    response = client.get(reverse("children:close", args=[case_a.pk]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert Child.objects.get(pk=case_a.pk).case_status == "open"
+    assert Child.history.filter(id=case_a.pk).count() == before
 
 
 def test_data_admin_lands_away_from_cases(client, data_admin, case_a):
     client.force_login(data_admin)
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"] != reverse("children:list")
-    assert client.get(case_a.get_absolute_url()).status_code == 404
+    assert response.status_code == 302 and response["Location"] == reverse("aggregates:dashboard")
+    assert_the_plain_404(client.get(case_a.get_absolute_url()), case_a)
 
 
 def test_a_closed_case_can_be_reopened_with_a_reason(client, cw_a, case_a):
@@ -101,5 +118,7 @@ def test_reopening_someone_elses_case_is_a_404(client, cw_a, cw_b, case_a):
 
     close_case(child=case_a, by=cw_a, reason="moved away")
     client.force_login(cw_b)
-    assert client.post(reverse("children:reopen", args=[case_a.pk]), {"reason": "x"}).status_code == 404
+    before = Child.history.filter(id=case_a.pk).count()
+    assert_the_plain_404(client.post(reverse("children:reopen", args=[case_a.pk]), {"reason": "x"}), case_a)
     assert Child.objects.get(pk=case_a.pk).case_status == "closed"
+    assert Child.history.filter(id=case_a.pk).count() == before

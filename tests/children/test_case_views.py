@@ -13,6 +13,7 @@ from casework.interviews.services import record_interview
 from casework.models import AccessLog
 from children.models import Child
 from tests import factories
+from tests.factories import FATHER, MOTHER
 
 LIST = reverse("children:list")
 # Queries for one page of the list, however many cases the user holds: the session and
@@ -47,6 +48,16 @@ def log_rows():
     return list(AccessLog.objects.order_by("id").values("user_id", "action", "object_type", "object_id", "detail"))
 
 
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
+
+
 # --- login --------------------------------------------------------------------------------
 
 
@@ -77,7 +88,11 @@ def test_the_assigned_caseworker_sees_the_case_and_the_view_is_logged(client, cw
 
 def test_the_team_supervisor_sees_the_case(client, sup_a, case_a):
     client.force_login(sup_a)
-    assert client.get(detail_url(case_a.pk)).status_code == 200
+    response = client.get(detail_url(case_a.pk))
+    assert response.status_code == 200
+    assert response.context["child"] == case_a
+    page = response.content.decode()
+    assert case_a.case_number in page and "Kim Minji" in page
 
 
 @pytest.mark.parametrize("intruder", ["cw_b", "cw_a2", "sup_b", "data_admin", "sys_admin"])
@@ -85,8 +100,7 @@ def test_anyone_else_gets_a_404_and_the_attempt_is_logged(client, request, case_
     user = request.getfixturevalue(intruder)
     client.force_login(user)
     response = client.get(detail_url(case_a.pk))
-    assert response.status_code == 404
-    assert case_a.case_number not in response.content.decode()
+    assert_the_plain_404(response, case_a)
     assert [(r["user_id"], r["action"], r["object_id"]) for r in log_rows()] == [(user.pk, "denied", str(case_a.pk))]
 
 
@@ -105,25 +119,27 @@ def test_a_forbidden_case_and_a_missing_one_look_the_same(client, cw_b, case_a):
 def test_malformed_ids_are_a_404(client, cw_a, case_a, bad_id):
     client.force_login(cw_a)
     response = client.get(f"/cases/{bad_id}/")
-    assert response.status_code == 404
-    assert case_a.case_number not in response.content.decode()
+    assert_the_plain_404(response, case_a)
 
 
 def test_a_model_wide_permission_opens_no_case_page(client, cw_b, case_a):
     """AC-9 through the page: a mistaken global grant must not open a case."""
     cw_b.user_permissions.add(Permission.objects.get(codename="view_child", content_type__app_label="children"))
     client.force_login(cw_b)
-    assert client.get(detail_url(case_a.pk)).status_code == 404
-    assert case_a.case_number not in client.get(LIST).content.decode()
+    assert_the_plain_404(client.get(detail_url(case_a.pk)), case_a)
+    listed = client.get(LIST)
+    assert listed.context["page"].paginator.count == 0
+    assert case_a.case_number not in listed.content.decode()
 
 
 def test_a_deactivated_caseworker_loses_the_case_on_the_next_request(client, cw_a, case_a):
     client.force_login(cw_a)
-    assert client.get(detail_url(case_a.pk)).status_code == 200
+    assert case_a.case_number in client.get(detail_url(case_a.pk)).content.decode()
     cw_a.is_active = False
     cw_a.save()
     response = client.get(detail_url(case_a.pk))
-    assert response.status_code in (302, 404)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={detail_url(case_a.pk)}"
     assert case_a.case_number not in response.content.decode()
 
 

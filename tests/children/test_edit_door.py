@@ -4,10 +4,21 @@ from django.urls import reverse
 
 from children.models import DocumentAccess
 from children.services import update_door
+from tests.factories import FATHER, MOTHER
 
 
 def url(child, kind):
     return reverse("children:edit-door", args=[child.pk, kind])
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
 
 
 def door_data(door, **overrides):
@@ -28,7 +39,7 @@ def test_a_door_is_opened_and_its_barrier_cleared(client, cw_a, case_a):
     door.refresh_from_db()
     client.force_login(cw_a)
     response = client.post(url(case_a, "education"), door_data(door, **{"education-status": "has_access"}))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == case_a.get_absolute_url()
     door.refresh_from_db()
     assert (door.status, door.barrier) == ("has_access", "")
     assert door.history.latest().history_user_id == cw_a.pk
@@ -48,14 +59,20 @@ def test_a_door_changed_meanwhile_is_a_conflict(client, cw_a, sup_a, case_a):
     client.force_login(cw_a)
     mine = door_data(door, **{"medical-status": "in_progress"})
     update_door(child=case_a, by=sup_a, kind="medical", status="has_access")
+    before = DocumentAccess.history.filter(id=door.pk).count()
     response = client.post(url(case_a, "medical"), mine)
     assert response.status_code == 409
+    assert response.context["conflict"] == [("Status", "Has access", "In progress")]
+    html = response.content.decode()
+    assert "Someone else saved this" in html
+    assert "<td>Status</td><td>Has access</td><td>In progress</td>" in html
     assert DocumentAccess.objects.get(pk=door.pk).status == "has_access"
+    assert DocumentAccess.history.filter(id=door.pk).count() == before
 
 
 def test_unknown_kind_or_barrier_is_refused(client, cw_a, case_a):
     client.force_login(cw_a)
-    assert client.get(url(case_a, "passport")).status_code == 404
+    assert_the_plain_404(client.get(url(case_a, "passport")), case_a)
     door = DocumentAccess.objects.get(child=case_a, kind="marriage")
     response = client.post(url(case_a, "marriage"), door_data(door, **{"marriage-barrier": "bribery"}))
     assert "Select a valid choice" in response.content.decode()
@@ -64,7 +81,9 @@ def test_unknown_kind_or_barrier_is_refused(client, cw_a, case_a):
 
 def test_someone_elses_door_is_a_404(client, cw_b, case_a):
     door = DocumentAccess.objects.get(child=case_a, kind="bank")
+    before = DocumentAccess.history.filter(id=door.pk).count()
     client.force_login(cw_b)
-    assert client.get(url(case_a, "bank")).status_code == 404
-    assert client.post(url(case_a, "bank"), door_data(door, **{"bank-status": "has_access"})).status_code == 404
+    assert_the_plain_404(client.get(url(case_a, "bank")), case_a)
+    assert_the_plain_404(client.post(url(case_a, "bank"), door_data(door, **{"bank-status": "has_access"})), case_a)
     assert DocumentAccess.objects.get(pk=door.pk).status == door.status
+    assert DocumentAccess.history.filter(id=door.pk).count() == before

@@ -7,10 +7,21 @@ from children.models import Child
 from children.services import update_child
 from families.models import Family, Mother
 from families.services import update_mother
+from tests.factories import FATHER, MOTHER
 
 
 def url(child, section):
     return reverse("children:edit", args=[child.pk, section])
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
 
 
 def child_data(child, **overrides):
@@ -50,7 +61,8 @@ def test_edit_saves_with_the_reason_in_history(client, cw_a, case_a):
     client.force_login(cw_a)
     data = child_data(case_a, **{"child-hukou_status": "in_progress", "child-reason": "Police station accepted"})
     response = client.post(url(case_a, "child"), data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == case_a.get_absolute_url()
+    assert Child.objects.get(pk=case_a.pk).hukou_status == "in_progress"
     record = Child.history.filter(id=case_a.pk).latest()
     assert record.hukou_status == "in_progress"
     assert (record.history_user_id, record.history_change_reason) == (cw_a.pk, "Police station accepted")
@@ -94,8 +106,14 @@ def test_stale_mother_edit_is_a_conflict_too(client, cw_a, sup_a, case_a):
     client.force_login(cw_a)
     mine = mother_data(mother, **{"mother-whereabouts": "china"})
     update_mother(child=case_a, by=sup_a, values={"whereabouts": "south_korea"})
-    assert client.post(url(case_a, "mother"), mine).status_code == 409
+    before = Mother.history.filter(id=mother.pk).count()
+    response = client.post(url(case_a, "mother"), mine)
+    assert response.status_code == 409
+    assert response.context["conflict"] == [("Whereabouts", "South Korea", "China")]
+    html = response.content.decode()
+    assert "Someone else saved this" in html and "<td>South Korea</td><td>China</td>" in html
     assert Mother.objects.get(pk=mother.pk).whereabouts == "south_korea"
+    assert Mother.history.filter(id=mother.pk).count() == before
 
 
 def test_a_mother_can_be_added_where_none_was_recorded(client, cw_a):
@@ -104,8 +122,11 @@ def test_a_mother_can_be_added_where_none_was_recorded(client, cw_a):
     child = factories.open_case_for(cw_a, mother=None)
     client.force_login(cw_a)
     data = mother_data(Mother(), **{"mother-status": "ran_away", "mother-whereabouts": "south_korea"})
-    assert client.post(url(child, "mother"), data).status_code == 302
-    assert Family.objects.get(pk=child.family_id).mother.status == "ran_away"
+    response = client.post(url(child, "mother"), data)
+    assert response.status_code == 302 and response["Location"] == child.get_absolute_url()
+    mother = Family.objects.get(pk=child.family_id).mother
+    assert (mother.status, mother.whereabouts) == ("ran_away", "south_korea")
+    assert mother.history.latest().history_user_id == cw_a.pk
 
 
 @pytest.mark.parametrize(
@@ -128,14 +149,14 @@ def test_bad_input_gets_a_message_and_changes_nothing(client, cw_a, case_a, over
 
 def test_unknown_section_is_a_404(client, cw_a, case_a):
     client.force_login(cw_a)
-    assert client.get(url(case_a, "team")).status_code == 404
+    assert_the_plain_404(client.get(url(case_a, "team")), case_a)
 
 
 def test_someone_elses_case_is_a_404_and_writes_nothing(client, cw_b, case_a):
     client.force_login(cw_b)
     before = Child.history.count()
-    assert client.get(url(case_a, "child")).status_code == 404
-    assert client.post(url(case_a, "child"), child_data(case_a, **{"child-given_name": "X"})).status_code == 404
+    assert_the_plain_404(client.get(url(case_a, "child")), case_a)
+    assert_the_plain_404(client.post(url(case_a, "child"), child_data(case_a, **{"child-given_name": "X"})), case_a)
     assert Child.history.count() == before and Child.objects.get(pk=case_a.pk).given_name == "Minji"
 
 
@@ -144,5 +165,11 @@ def test_view_only_permission_cannot_edit(client, cw_b, case_a):
 
     assign_perm("children.view_child", cw_b, case_a)
     client.force_login(cw_b)
-    assert client.get(case_a.get_absolute_url()).status_code == 200
-    assert client.get(url(case_a, "child")).status_code == 404
+    before = Child.history.filter(id=case_a.pk).count()
+    page = client.get(case_a.get_absolute_url()).content.decode()
+    assert case_a.case_number in page
+    assert url(case_a, "child") not in page  # no edit link to follow
+    assert_the_plain_404(client.get(url(case_a, "child")), case_a)
+    assert_the_plain_404(client.post(url(case_a, "child"), child_data(case_a, **{"child-given_name": "X"})), case_a)
+    assert Child.history.filter(id=case_a.pk).count() == before
+    assert Child.objects.get(pk=case_a.pk).given_name == "Minji"

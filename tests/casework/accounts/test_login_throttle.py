@@ -34,6 +34,8 @@ def test_five_wrong_passwords_lock_out_the_right_one(client, cw_a):
         attempt(client, "cw_a", "wrong-password")
     response = attempt(client, "cw_a", factories.PASSWORD)
     assert response.status_code == 200
+    assert response.templates[0].name == "registration/login.html"
+    assert "Please enter a correct username and password" in body(response)
     assert "_auth_user_id" not in client.session
 
 
@@ -56,7 +58,7 @@ def test_failures_from_other_addresses_do_not_lock_out_the_supervisor(client, su
     for n in range(10):
         attempt(client, "sup_a", "wrong-password", address=f"203.0.113.{n}")
     response = attempt(client, "sup_a", factories.PASSWORD, address="192.0.2.1")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.session["_auth_user_id"] == str(sup_a.pk)
 
 
@@ -66,17 +68,23 @@ def test_the_lock_lapses_after_the_cool_off(client, cw_a):
     # Fifteen minutes later, as the clock will say then.
     AccessAttempt.objects.update(attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16))
     response = attempt(client, "cw_a", factories.PASSWORD)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.session["_auth_user_id"] == str(cw_a.pk)
 
 
 def test_a_successful_login_forgets_earlier_failures(client, cw_a):
     for _ in range(4):
         attempt(client, "cw_a", "wrong-password")
     assert attempt(client, "cw_a", factories.PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(cw_a.pk)
+    assert not AccessAttempt.objects.filter(username="cw_a").exists()
     client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
     for _ in range(4):
         attempt(client, "cw_a", "wrong-password")
-    assert attempt(client, "cw_a", factories.PASSWORD).status_code == 302
+    response = attempt(client, "cw_a", factories.PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.session["_auth_user_id"] == str(cw_a.pk)
 
 
 def test_the_password_is_never_stored_with_a_failed_attempt(client, cw_a):

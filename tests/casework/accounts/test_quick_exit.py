@@ -14,14 +14,17 @@ def test_quick_exit_ends_the_session_and_shows_a_calendar(client, cw_a, case_a):
     html = response.content.decode()
     assert "Calendar" in html and "Casework" not in html and case_a.case_number not in html
     assert Session.objects.count() == 0
-    assert client.get(case_a.get_absolute_url()).status_code == 302  # back to login
+    response = client.get(case_a.get_absolute_url())  # back to login
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_quick_exit_works_without_a_csrf_token(cw_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cw_a)
     response = client.post(reverse("accounts:quick-exit"))
-    assert response.status_code == 302 and "cookies" in response["Clear-Site-Data"]
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:neutral")
+    assert "cookies" in response["Clear-Site-Data"]
+    assert Session.objects.count() == 0
 
 
 def test_every_page_has_the_exit_button(client, cw_a, case_a):

@@ -13,13 +13,15 @@ from casework.web.middleware import SessionLifetimeMiddleware
 
 def test_an_active_session_ends_eight_hours_after_login(client, cw_a, case_a, settings):
     client.force_login(cw_a)
-    assert client.get(case_a.get_absolute_url()).status_code == 200
+    assert case_a.case_number in client.get(case_a.get_absolute_url()).content.decode()
     session = client.session
     session[SessionLifetimeMiddleware.STARTED] = time.time() - settings.SESSION_MAX_SECONDS - 1
     session.save()
     response = client.get(case_a.get_absolute_url())
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert client.get(case_a.get_absolute_url()).status_code == 302  # logged out, not just redirected
+    assert "_auth_user_id" not in client.session  # logged out, not just redirected
+    again = client.get(case_a.get_absolute_url())
+    assert again.status_code == 302 and again["Location"].startswith(reverse("login"))
 
 
 def test_a_session_within_its_lifetime_is_kept(client, cw_a, case_a, settings):
@@ -27,14 +29,18 @@ def test_a_session_within_its_lifetime_is_kept(client, cw_a, case_a, settings):
     session = client.session
     session[SessionLifetimeMiddleware.STARTED] = time.time() - settings.SESSION_MAX_SECONDS + 60
     session.save()
-    assert client.get(case_a.get_absolute_url()).status_code == 200
+    response = client.get(case_a.get_absolute_url())
+    assert response.status_code == 200 and case_a.case_number in response.content.decode()
+    assert client.session["_auth_user_id"] == str(cw_a.pk)
 
 
 def test_an_idle_session_expires(client, cw_a, case_a, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
     client.force_login(cw_a)
     Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
-    assert client.get(case_a.get_absolute_url()).status_code == 302
+    response = client.get(case_a.get_absolute_url())
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert case_a.case_number not in response.content.decode()
 
 
 def test_browsing_puts_no_case_data_in_the_cache(client, cw_a, case_a):

@@ -54,7 +54,10 @@ def test_admin_urls_for_audit_and_case_data_do_not_exist(client, sys_admin, labe
         f"/admin/{app_label}/{model}/1/change/",
         f"/admin/{app_label}/{model}/1/delete/",
     ):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.templates[0].name == "404.html", url  # the site's own 404, not an admin page
+        assert "There is nothing here, or nothing you may see." in response.content.decode(), url
 
 
 def test_the_admin_index_shows_no_case_data(client, sys_admin):
@@ -77,6 +80,8 @@ def test_a_team_added_in_the_admin_gets_its_two_groups(client, sys_admin):
 def test_a_team_cannot_be_deleted_or_renamed_in_the_admin(client, sys_admin, team_a):
     client.force_login(sys_admin)
     assert client.get(f"/admin/casework/team/{team_a.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/casework/team/{team_a.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Team.objects.filter(pk=team_a.pk).exists()
     client.post(f"/admin/casework/team/{team_a.pk}/change/", {"name": "Renamed"})
     team_a.refresh_from_db()
     assert team_a.name == "Team A"
@@ -84,4 +89,6 @@ def test_a_team_cannot_be_deleted_or_renamed_in_the_admin(client, sys_admin, tea
 
 def test_a_caseworker_cannot_enter_the_admin(client, cw_a):
     client.force_login(cw_a)
-    assert client.get("/admin/casework/team/").status_code == 302
+    response = client.get("/admin/casework/team/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/casework/team/"

@@ -49,7 +49,12 @@ def test_the_check_is_itself_not_a_write(client, sup_a, logged):
 def test_anyone_but_a_supervisor_gets_a_404_and_a_denied_entry(client, request, who):
     user = request.getfixturevalue(who)
     client.force_login(user)
-    assert client.get(URL).status_code == 404
+    response = client.get(URL)
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    assert "chain-intact" not in page and "chain-broken" not in page
     assert AccessLog.objects.filter(username=user.username, action=AccessAction.DENIED).exists()
 
 

@@ -11,12 +11,31 @@ from casework.models import Interview
 from children.models import DocumentAccess
 from children.services import update_door
 from families.models import Mother
+from tests.factories import FATHER, MOTHER
 
 TODAY = timezone.localdate()
 
 
 def url(child):
     return reverse("interviews:new", args=[child.pk])
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
+
+
+def history_counts(case):
+    """How many history rows the case's mother and doors have: a refused save adds none."""
+    return (
+        Mother.history.filter(id=case.family.mother_id).count(),
+        DocumentAccess.history.filter(child_id=case.pk).count(),
+    )
 
 
 def form_data(case, /, **overrides):
@@ -61,7 +80,7 @@ def test_interview_with_mother_and_door_change_is_one_save(client, cw_a, case_a)
     client.force_login(cw_a)
     data = form_data(case_a, **{"mother-status": "ran_away", "door-education-status": "in_progress"})
     response = client.post(url(case_a), data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == case_a.get_absolute_url()
     interview = Interview.objects.get(child=case_a)
     assert interview.caseworker == cw_a and interview.risk_level == "medium"
     mother = Mother.objects.get(pk=case_a.family.mother_id)
@@ -124,7 +143,7 @@ def test_a_resubmitted_form_logs_one_interview(client, cw_a, case_a):
     data = form_data(case_a)
     client.post(url(case_a), data)
     second = client.post(url(case_a), data)
-    assert second.status_code == 302
+    assert second.status_code == 302 and second["Location"] == case_a.get_absolute_url()
     assert Interview.objects.filter(child=case_a).count() == 1
 
 
@@ -133,12 +152,18 @@ def test_a_door_changed_meanwhile_is_a_conflict_not_an_overwrite(client, cw_a, s
     data = form_data(case_a, **{"door-medical-status": "has_access"})
     # The supervisor changes the same door after the caseworker opened the form.
     update_door(child=case_a, by=sup_a, kind="medical", status="in_progress", note="clinic agreed")
+    before = history_counts(case_a)
     response = client.post(url(case_a), data)
     assert response.status_code == 409
     html = response.content.decode()
     assert "changed by someone else" in html and "clinic agreed" not in html.split("conflict")[0]
+    conflict = response.context["conflict"]
+    assert conflict["title"] == "Medical care"
+    assert conflict["rows"] == [("Status", "In progress", "Has access"), ("Note", "clinic agreed", "—")]
+    assert "<td>Status</td><td>In progress</td><td>Has access</td>" in html
     assert DocumentAccess.objects.get(child=case_a, kind="medical").status == "in_progress"
     assert not Interview.objects.exists()
+    assert history_counts(case_a) == before
 
 
 def test_saving_again_after_a_conflict_is_a_deliberate_overwrite(client, cw_a, sup_a, case_a):
@@ -147,22 +172,31 @@ def test_saving_again_after_a_conflict_is_a_deliberate_overwrite(client, cw_a, s
     update_door(child=case_a, by=sup_a, kind="medical", status="in_progress")
     client.post(url(case_a), data)
     data["door-medical-version"] = DocumentAccess.objects.get(child=case_a, kind="medical").version
-    assert client.post(url(case_a), data).status_code == 302
-    assert DocumentAccess.objects.get(child=case_a, kind="medical").status == "has_access"
+    response = client.post(url(case_a), data)
+    assert response.status_code == 302 and response["Location"] == case_a.get_absolute_url()
+    door = DocumentAccess.objects.get(child=case_a, kind="medical")
+    assert door.status == "has_access" and door.history.latest().history_user_id == cw_a.pk
+    assert Interview.objects.filter(child=case_a).count() == 1
 
 
 def test_someone_elses_case_is_a_404_and_writes_nothing(client, cw_b, case_a):
     client.force_login(cw_b)
-    assert client.get(url(case_a)).status_code == 404
-    assert client.post(url(case_a), form_data(case_a)).status_code == 404
+    before = history_counts(case_a)
+    assert_the_plain_404(client.get(url(case_a)), case_a)
+    changes = {"mother-status": "ran_away", "door-education-status": "in_progress"}
+    assert_the_plain_404(client.post(url(case_a), form_data(case_a, **changes)), case_a)
     assert not Interview.objects.exists()
+    assert Mother.objects.get(pk=case_a.family.mother_id).status == "repatriated"
+    assert DocumentAccess.objects.get(child=case_a, kind="education").status == "no_access"
+    assert history_counts(case_a) == before
 
 
 def test_tampered_child_id_in_body_is_ignored(client, cw_b, case_a, case_b):
     """AC-4: the case comes from the URL the user may change, never from the body."""
     client.force_login(cw_b)
     data = form_data(case_b, **{"child": str(case_a.pk), "interview-child": str(case_a.pk), "caseworker": "1"})
-    assert client.post(url(case_b), data).status_code == 302
+    response = client.post(url(case_b), data)
+    assert response.status_code == 302 and response["Location"] == case_b.get_absolute_url()
     interview = Interview.objects.get()
     assert interview.child_id == case_b.pk and interview.caseworker == cw_b
 

@@ -7,10 +7,27 @@ from django.utils import timezone
 
 from casework.models import Assignment
 from children import access
+from tests.factories import FATHER, MOTHER
 
 
 def url(child):
     return reverse("supervision:assignment", args=[child.pk])
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
+
+
+def holders(child):
+    """Who holds the case now, by username."""
+    held = Assignment.objects.filter(child=child, revoked_at__isnull=True)
+    return sorted(held.values_list("caseworker__username", flat=True))
 
 
 def assign(client, child, **data):
@@ -19,12 +36,15 @@ def assign(client, child, **data):
 
 def test_reassignment_moves_access_to_the_new_caseworker(client, sup_a, cw_a, cw_a2, case_a):
     client.force_login(sup_a)
-    assert assign(client, case_a, caseworker="cw_a2").status_code == 302
+    response = assign(client, case_a, caseworker="cw_a2")
+    assert response.status_code == 302 and response["Location"] == url(case_a)
+    assert holders(case_a) == ["cw_a2"]
 
     client.force_login(cw_a)
-    assert client.get(case_a.get_absolute_url()).status_code == 404
+    assert_the_plain_404(client.get(case_a.get_absolute_url()), case_a)
     client.force_login(cw_a2)
-    assert client.get(case_a.get_absolute_url()).status_code == 200
+    page = client.get(case_a.get_absolute_url()).content.decode()
+    assert case_a.case_number in page and "Kim Minji" in page
 
 
 def test_reassignment_is_itself_in_the_record(client, sup_a, cw_a, cw_a2, case_a):
@@ -60,16 +80,22 @@ def test_a_caseworker_of_another_team_is_a_form_error(client, sup_a, cw_a, cw_b,
 
 def test_a_case_of_another_team_is_a_404_and_nothing_changes(client, sup_a, cw_a, case_b):
     client.force_login(sup_a)
-    assert client.get(url(case_b)).status_code == 404
-    assert assign(client, case_b, caseworker="cw_a").status_code == 404
+    before = Assignment.history.filter(child_id=case_b.pk).count()
+    assert_the_plain_404(client.get(url(case_b)), case_b)
+    assert_the_plain_404(assign(client, case_b, caseworker="cw_a"), case_b)
     assert not access.may_access(cw_a, case_b.pk)
+    assert holders(case_b) == ["cw_b"]
+    assert Assignment.history.filter(child_id=case_b.pk).count() == before
 
 
 def test_a_reason_is_required(client, sup_a, cw_a2, case_a):
     client.force_login(sup_a)
     response = assign(client, case_a, caseworker="cw_a2", reason="  ")
     assert response.status_code == 200
+    assert response.context["form"].errors["reason"] == ["Say why."]
+    assert '<p class="error" id="id_reason_error">Say why.</p>' in response.content.decode()
     assert not access.may_access(cw_a2, case_a.pk)
+    assert holders(case_a) == ["cw_a"]
 
 
 def test_an_end_date_that_is_not_after_today_is_refused(client, sup_a, cw_a2, case_a):
@@ -91,7 +117,7 @@ def test_revoking_removes_access_and_records_who_and_why(client, sup_a, cw_a, ca
     held = Assignment.objects.get(child=case_a, caseworker=cw_a)
     client.force_login(sup_a)
     response = client.post(reverse("supervision:revoke", args=[case_a.pk, held.pk]), {"reason": "Conflict of interest"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == url(case_a)
     assert not access.may_access(cw_a, case_a.pk)
     held.refresh_from_db()
     assert held.revoked_by == sup_a
@@ -101,9 +127,14 @@ def test_revoking_removes_access_and_records_who_and_why(client, sup_a, cw_a, ca
 def test_revoking_needs_a_reason(client, sup_a, cw_a, case_a):
     held = Assignment.objects.get(child=case_a, caseworker=cw_a)
     client.force_login(sup_a)
+    before = held.history.count()
     response = client.post(reverse("supervision:revoke", args=[case_a.pk, held.pk]), {"reason": ""})
     assert response.status_code == 200
+    assert response.context["revoke_form"].errors["reason"] == ["Say why."]
+    assert "Say why." in response.content.decode()
     assert access.may_access(cw_a, case_a.pk)
+    held.refresh_from_db()
+    assert held.revoked_at is None and held.history.count() == before
 
 
 def test_an_assignment_of_another_case_cannot_be_revoked_through_this_case(client, sup_a, cw_a, cw_a2, case_a):
@@ -113,5 +144,7 @@ def test_an_assignment_of_another_case_cannot_be_revoked_through_this_case(clien
     held = Assignment.objects.get(child=other)
     client.force_login(sup_a)
     response = client.post(reverse("supervision:revoke", args=[case_a.pk, held.pk]), {"reason": "x"})
-    assert response.status_code == 404
+    assert_the_plain_404(response, other)
     assert access.may_access(cw_a2, other.pk)
+    held.refresh_from_db()
+    assert held.revoked_at is None and held.history.count() == 1

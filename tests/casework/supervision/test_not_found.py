@@ -6,10 +6,21 @@ import pytest
 from django.urls import reverse
 
 from casework.models import Assignment
+from tests.factories import FATHER, MOTHER
 
 TEAM_PAGES = ["supervision:team", "supervision:timeline", "supervision:access"]
 CASE_PAGES = ["supervision:assignment", "supervision:case-history", "supervision:case-access"]
 OUTSIDERS = ["cw_a", "cw_a2", "cw_b", "sup_b", "data_admin", "sys_admin"]
+
+
+def assert_the_plain_404(response, child):
+    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    page = response.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
+        assert shown not in page
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
@@ -20,34 +31,41 @@ def test_team_pages_are_a_404_for_everyone_but_a_supervisor(client, request, cas
     if role == "sup_b":
         # sup_b leads team B: the page exists for them and shows only team B.
         assert response.status_code == 200
+        assert response.context["team"].name == "Team B"
         assert case_a.case_number not in response.content.decode()
     else:
-        assert response.status_code == 404
+        assert_the_plain_404(response, case_a)
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
 @pytest.mark.parametrize("name", CASE_PAGES)
 def test_case_pages_of_team_a_are_a_404_for_everyone_but_its_supervisor(client, request, case_a, name, role):
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse(name, args=[case_a.pk])).status_code == 404
+    assert_the_plain_404(client.get(reverse(name, args=[case_a.pk])), case_a)
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_nobody_else_can_assign_or_revoke(client, request, cw_a, cw_a2, case_a, role):
     held = Assignment.objects.get(child=case_a)
+    before = Assignment.history.count()
     client.force_login(request.getfixturevalue(role))
     assign = client.post(
         reverse("supervision:assignment", args=[case_a.pk]), {"caseworker": "cw_a2", "mode": "add", "reason": "x"}
     )
     revoke = client.post(reverse("supervision:revoke", args=[case_a.pk, held.pk]), {"reason": "x"})
-    assert (assign.status_code, revoke.status_code) == (404, 404)
+    assert_the_plain_404(assign, case_a)
+    assert_the_plain_404(revoke, case_a)
     assert Assignment.objects.filter(child=case_a).count() == 1 and Assignment.objects.get().revoked_at is None
+    assert Assignment.history.count() == before
 
 
 @pytest.mark.parametrize("name", CASE_PAGES)
 def test_the_supervisor_reaches_the_case_pages_of_the_team(client, sup_a, case_a, name):
     client.force_login(sup_a)
-    assert client.get(reverse(name, args=[case_a.pk])).status_code == 200
+    response = client.get(reverse(name, args=[case_a.pk]))
+    assert response.status_code == 200
+    assert response.context["child"] == case_a
+    assert case_a.case_number in response.content.decode()
 
 
 @pytest.mark.parametrize("name", TEAM_PAGES)
@@ -56,9 +74,12 @@ def test_anonymous_visitors_are_sent_to_log_in(client, name):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_a_deactivated_supervisor_gets_a_404(client, sup_a, case_a):
+def test_a_deactivated_supervisor_is_sent_to_log_in(client, sup_a, case_a):
     client.force_login(sup_a)
     sup_a.is_active = False
     sup_a.save()
     client.force_login(sup_a)  # force_login works for inactive users; the pages must not
-    assert client.get(reverse("supervision:team")).status_code in (302, 404)
+    response = client.get(reverse("supervision:team"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={reverse('supervision:team')}"
+    assert case_a.case_number not in response.content.decode()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from casework.access.services import assign_case, reassign_case, revoke_assignment
-from casework.models import Assignment
+from casework.models import AccessAction, AccessLog, Assignment
 from children import access
 from children.models import Child, ChildUserObjectPermission
 
@@ -59,9 +59,16 @@ def test_the_case_page_is_a_404_once_the_cover_has_ended(client, sup_a, cw_a2, c
     ends_on = timezone.localdate() + datetime.timedelta(days=3)
     assign_case(child=case_a, to=cw_a2, by=sup_a, ends_on=ends_on, reason="Cover")
     client.force_login(cw_a2)
-    assert client.get(case_a.get_absolute_url()).status_code == 200
+    during = client.get(case_a.get_absolute_url())
+    assert during.status_code == 200 and case_a.case_number in during.content.decode()
     travel_to(ends_on + datetime.timedelta(days=30))
-    assert client.get(case_a.get_absolute_url()).status_code == 404
+    after = client.get(case_a.get_absolute_url())
+    assert after.status_code == 404 and after.templates[0].name == "404.html"
+    page = after.content.decode()
+    assert "There is nothing here, or nothing you may see." in page
+    assert case_a.case_number not in page and case_a.given_name not in page
+    denied = AccessLog.objects.get(action=AccessAction.DENIED)
+    assert (denied.user_id, denied.object_id) == (cw_a2.pk, str(case_a.pk))
 
 
 def test_the_regular_caseworker_keeps_the_case_through_the_cover(sup_a, cw_a, cw_a2, case_a, travel_to):

@@ -195,5 +195,15 @@ def test_the_case_history_page_shows_only_that_case(client, sup_a, cw_a, cw_a2, 
 
 @pytest.mark.parametrize("param", ["page", "since"])
 def test_garbage_parameters_do_not_break_the_page(client, sup_a, case_a, param):
+    """A garbage page number shows the first page; a garbage date is a form error."""
     client.force_login(sup_a)
-    assert client.get(URL, {param: "' OR 1=1--"}).status_code == 200
+    response = client.get(URL, {param: "' OR 1=1--"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    if param == "page":
+        assert response.context["page"].number == 1
+        assert entries(response) and {n for e in entries(response) for n in e.case_numbers} == {case_a.case_number}
+        assert case_a.case_number in page
+    else:
+        assert entries(response) is None
+        assert "Enter a valid date." in page

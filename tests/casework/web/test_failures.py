@@ -72,7 +72,9 @@ def test_a_lost_database_answers_503_saves_nothing_and_the_next_request_works(fa
     assert "Nothing you sent was saved" in response.content.decode()
     assert not Child.objects.exists()
     monkeypatch.undo()
-    assert failing_client.get(reverse("children:list")).status_code == 200
+    after = failing_client.get(reverse("children:list"))
+    assert after.status_code == 200 and after.templates[0].name == "children/case_list.html"
+    assert after.context["page"].paginator.count == 0 and "No cases match." in after.content.decode()
 
 
 def test_a_deactivated_user_is_logged_out_on_the_next_request(client, cw_a, case_a):

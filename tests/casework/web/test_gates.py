@@ -64,7 +64,9 @@ def test_signed_out_visitors_go_to_the_login_page_and_are_not_logged(client, db)
 
 def test_the_refusal_names_the_page_that_was_refused(client, data_admin):
     client.force_login(data_admin)
-    assert client.get(reverse("children:list")).status_code == 404
+    response = client.get(reverse("children:list"))
+    assert response.status_code == 404 and response.templates[0].name == "404.html"
+    assert "There is nothing here, or nothing you may see." in response.content.decode()
     denied = AccessLog.objects.get(action=AccessAction.DENIED)
     assert denied.object_type == "case_list"
     assert denied.detail == {"page": "children:list"}
