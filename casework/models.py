@@ -124,8 +124,8 @@ class AccessLog(models.Model):
 
     Rows form a hash chain in `seq` order: `row_hash` is the SHA-256 of the row's content
     and `prev_hash` (the previous row's `row_hash`), so a changed or removed row breaks
-    the chain (`manage.py verify_audit`). Written only by casework.audit.log_access;
-    database triggers refuse UPDATE and DELETE (casework.append_only)."""
+    the chain (`manage.py verify_audit`). Written only by casework.audit.services.log_access;
+    database triggers refuse UPDATE and DELETE (casework.audit.append_only)."""
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -147,7 +147,7 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
-# Login throttling (django-axes, see casework/login.py): five wrong passwords for one
+# Login throttling (django-axes, see casework/accounts/login.py): five wrong passwords for one
 # username from one address lock that pair for fifteen minutes; the lock lapses by itself.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)

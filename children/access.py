@@ -7,9 +7,11 @@ opens nothing. Anything not permitted answers 404, the same as what does not exi
 """
 
 import uuid
+from typing import TypeGuard
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from casework.audit.services import log_access
 from casework.models import AccessAction
@@ -26,7 +28,9 @@ def _codename(perm: str) -> str:
     return codename
 
 
-def _granted(user, perm: str, child_pk=None):
+def _granted(
+    user: User, perm: str, child_pk: uuid.UUID | None = None
+) -> QuerySet[ChildUserObjectPermission, uuid.UUID]:
     """Child ids the user holds `perm` on, directly or through a group, as one UNION query
     (narrowed to one child when `child_pk` is given).
 
@@ -34,7 +38,7 @@ def _granted(user, perm: str, child_pk=None):
     assignment stops counting here on its end date, the same day guardian's
     get_objects_for_user stops returning the case."""
     codename = _codename(perm)
-    permission = {
+    permission: dict[str, object] = {
         "permission__codename": codename,
         "permission__content_type__app_label": "children",
         "permission__content_type__model": "child",
@@ -48,11 +52,11 @@ def _granted(user, perm: str, child_pk=None):
     )
 
 
-def _may_hold_cases(user) -> bool:
+def _may_hold_cases(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def visible_child_ids(user, perm: str = VIEW) -> list[uuid.UUID]:
+def visible_child_ids(user: User | AnonymousUser, perm: str = VIEW) -> list[uuid.UUID]:
     """Ids of the cases the user may see, fetched first so that lists look children up
     by primary key instead of joining the permission tables against the whole table."""
     if not _may_hold_cases(user):
@@ -60,17 +64,17 @@ def visible_child_ids(user, perm: str = VIEW) -> list[uuid.UUID]:
     return list(_granted(user, perm))
 
 
-def children_visible_to(user, perm: str = VIEW) -> QuerySet[Child]:
+def children_visible_to(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Child]:
     return Child.objects.filter(pk__in=visible_child_ids(user, perm))
 
 
-def may_access(user, child_pk, perm: str = VIEW) -> bool:
+def may_access(user: User | AnonymousUser, child_pk: uuid.UUID, perm: str = VIEW) -> bool:
     if not _may_hold_cases(user):
         return False
     return bool(list(_granted(user, perm, child_pk)[:1]))
 
 
-def _parse(pk) -> uuid.UUID | None:
+def _parse(pk: object) -> uuid.UUID | None:
     if isinstance(pk, uuid.UUID):
         return pk
     try:
@@ -79,7 +83,14 @@ def _parse(pk) -> uuid.UUID | None:
         return None
 
 
-def child_for(user, pk, perm: str = VIEW, *, request=None, log_as: str | None = AccessAction.VIEW) -> Child:
+def child_for(
+    user: User | AnonymousUser,
+    pk: object,
+    perm: str = VIEW,
+    *,
+    request: HttpRequest | None = None,
+    log_as: str | None = AccessAction.VIEW,
+) -> Child:
     """The child `pk` if `user` holds `perm` on it; otherwise Http404, logged as denied.
 
     Permitted access is logged as `log_as` (None for writes: history records those)."""

@@ -1,6 +1,8 @@
 """Forms for the case pages. Forms validate; services write (children.services,
 families.services)."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +38,9 @@ class VersionedForm(forms.ModelForm):
     """Carries the version the form was opened at, so a save over someone else's newer
     change is detected (children.services.StaleEdit) instead of overwriting it."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
-    reason = ReasonField(label=_("Reason for the change (optional)"), required=False)
+    # Optional: a form without them (NewChildForm, DoorNowForm, ...) sets them to None.
+    version: forms.IntegerField | None = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    reason: ReasonField | None = ReasonField(label=_("Reason for the change (optional)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +48,7 @@ class VersionedForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class ChildForm(VersionedForm):
@@ -128,7 +131,8 @@ class MotherForm(VersionedForm):
         return _not_in_future(self.cleaned_data.get("status_changed_on"), _("The status date cannot be in the future."))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         born, arrived = cleaned.get("birth_year"), cleaned.get("arrived_china_year")
         if born and arrived and arrived < born:
             self.add_error("arrived_china_year", _("She cannot have arrived before she was born."))
@@ -172,7 +176,8 @@ class DoorForm(VersionedForm):
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == AccessStatus.HAS_ACCESS:
             cleaned["barrier"] = ""
         return cleaned
@@ -191,8 +196,9 @@ class FamilyChoiceForm(forms.Form):
 
     def __init__(self, *args, families=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = families if families is not None else Family.objects.none()
-        self.fields["family"].empty_label = _("A new family")
+        family = cast(SiblingFamilyField, self.fields["family"])
+        family.queryset = families if families is not None else Family.objects.none()
+        family.empty_label = _("A new family")
 
 
 class CloseCaseForm(forms.Form):

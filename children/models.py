@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 from django.db import models
 from django.urls import reverse
@@ -170,10 +171,10 @@ class GrantsInForceManager(UserObjectPermissionManager):
 class ChildUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
     # The first day the grant no longer applies; empty for a grant without end.
-    # Set only by casework.services (assign_case and friends), from the Assignment rows.
+    # Set only by casework.access.services (assign_case and friends), from the Assignment rows.
     ends_on = models.DateField(null=True, blank=True)
 
-    objects = GrantsInForceManager()
+    objects: ClassVar[GrantsInForceManager] = GrantsInForceManager()
     # Every row, lapsed or not: for the services that rewrite or remove grants.
     all_grants = models.Manager()
 

@@ -1,6 +1,7 @@
 """Reusable reads of case data, always starting from the ids the access gate allows."""
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page
 from django.db.models import BooleanField, Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -10,6 +11,9 @@ from casework.core.pages import page_from_count
 from casework.models import Interview
 from children.access import VIEW, visible_child_ids
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # The doors in the order caseworkers read them (school, clinic, marriage, bank), not alphabetical.
 DOOR_ORDER = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(DocumentKind.values)])
@@ -27,7 +31,16 @@ def _latest_interview():
     return Interview.objects.filter(child=OuterRef("pk")).order_by("-held_on", "-created_at")
 
 
-def with_follow_up(queryset: QuerySet[Child], today: datetime.date | None = None) -> QuerySet[Child]:
+class FollowUp(TypedDict):
+    """What with_follow_up adds to each child."""
+
+    next_follow_up: datetime.date | None
+    overdue: bool
+
+
+def with_follow_up(
+    queryset: QuerySet[Child], today: datetime.date | None = None
+) -> "QuerySet[WithAnnotations[Child, FollowUp]]":
     """The one rule of "overdue", for every page that shows it (my cases, follow-ups, the
     case page, the supervisor's team page): `next_follow_up` is the date the case's latest
     interview set (latest by date held, then by when it was logged, so a later interview
@@ -43,7 +56,15 @@ def with_follow_up(queryset: QuerySet[Child], today: datetime.date | None = None
     )
 
 
-def with_case_summary(queryset: QuerySet[Child], today: datetime.date | None = None) -> QuerySet[Child]:
+class CaseSummary(FollowUp):
+    """What with_case_summary adds to each child."""
+
+    last_interview: datetime.date | None
+
+
+def with_case_summary(
+    queryset: QuerySet[Child], today: datetime.date | None = None
+) -> "QuerySet[WithAnnotations[Child, CaseSummary]]":
     """Add what a list row shows: the last interview, the follow-up it set, the mother and
     the four doors (prefetched: one query for the whole page, not one per row)."""
     return (
@@ -81,16 +102,16 @@ def case_page(
     if shut_door:
         shut = DocumentAccess.objects.filter(kind=shut_door, status=AccessStatus.NO_ACCESS)
         queryset, filtered = queryset.filter(pk__in=shut.values("child_id")), True
-    queryset = with_case_summary(queryset, today)
+    summary = with_case_summary(queryset, today)
     if overdue:
-        queryset, filtered = queryset.filter(overdue=True), True
+        summary, filtered = summary.filter(overdue=True), True
     if not ids:
         count = 0
     elif filtered:
-        count = queryset.count()
+        count = summary.count()
     else:
         count = len(ids)
-    ordered = queryset.order_by(*ordering)
+    ordered = summary.order_by(*ordering)
     return page_from_count(count, page, lambda start, stop: list(ordered[start:stop]))
 
 

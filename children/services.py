@@ -8,7 +8,9 @@ children.access; the services check only what the data itself requires.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
@@ -47,13 +49,13 @@ class DoorUpdate:
 @transaction.atomic
 def open_case(
     *,
-    by,
+    by: User,
     team: Team,
-    child: dict,
+    child: dict[str, Any],
     family: Family | None = None,
-    family_data: dict | None = None,
-    mother: dict | None = None,
-    father: dict | None = None,
+    family_data: dict[str, Any] | None = None,
+    mother: dict[str, Any] | None = None,
+    father: dict[str, Any] | None = None,
     doors: dict[str, DoorUpdate] | None = None,
     reason: str = "",
 ) -> Child:
@@ -105,7 +107,9 @@ def open_case(
 
 
 @transaction.atomic
-def update_child(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Child:
+def update_child(
+    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
+) -> Child:
     child = Child.objects.get(pk=child.pk)
     # Closing and reopening go through close_case / reopen_case, which require a reason.
     set_fields(child, values, reserved=("case_status",))
@@ -113,7 +117,7 @@ def update_child(*, child: Child, by, values: dict, reason: str = "", expected_v
 
 
 @transaction.atomic
-def close_case(*, child: Child, by, reason: str) -> Child:
+def close_case(*, child: Child, by: User, reason: str) -> Child:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is closed.")})
     child = Child.objects.get(pk=child.pk)
@@ -124,7 +128,7 @@ def close_case(*, child: Child, by, reason: str) -> Child:
 
 
 @transaction.atomic
-def reopen_case(*, child: Child, by, reason: str) -> Child:
+def reopen_case(*, child: Child, by: User, reason: str) -> Child:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     child = Child.objects.get(pk=child.pk)
@@ -138,7 +142,7 @@ def reopen_case(*, child: Child, by, reason: str) -> Child:
 def change_mother_status(
     *,
     child: Child,
-    by,
+    by: User,
     status: str | None = None,
     changed_on: datetime.date | None = None,
     whereabouts: str | None = None,
@@ -166,7 +170,7 @@ def change_mother_status(
 def update_door(
     *,
     child: Child,
-    by,
+    by: User,
     kind: str,
     status: str,
     barrier: str = "",

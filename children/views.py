@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -91,7 +93,8 @@ def _visible_children_prefetch(visible_ids):
 def case_new(request):
     team = _team_for_new_case(request)
     data = request.POST if request.method == "POST" else None
-    forms = {
+    # Any: five kinds of form, each used through its own methods below (values, fields).
+    forms: dict[str, Any] = {
         "child": NewChildForm(data, prefix="child"),
         "sibling": FamilyChoiceForm(data, prefix="sibling", families=_sibling_families(request.user)),
         "family": NewFamilyForm(data, prefix="family"),

@@ -1,23 +1,39 @@
 """Changes to a child's family, mother and father. Reached through a child the caller may
 change (children.access), so the family is always the child's own."""
 
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from casework.core.tracked import save_tracked, set_fields
 from children.models import Child
 from families.models import Family, Father, Mother
 
+Parent = TypeVar("Parent", Mother, Father)
+
 
 @transaction.atomic
-def update_family(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Family:
+def update_family(
+    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
+) -> Family:
     family = Family.objects.get(pk=child.family_id)
     return save_tracked(set_fields(family, values), by=by, reason=reason, expected_version=expected_version)
 
 
-def _update_parent(child: Child, relation: str, model, *, by, values, reason, expected_version):
+def _update_parent(
+    child: Child,
+    relation: str,
+    model: type[Parent],
+    *,
+    by: User,
+    values: dict[str, Any],
+    reason: str,
+    expected_version: int | None,
+) -> Parent:
     """Edit the family's mother or father, or add one where the family had none."""
     family = Family.objects.select_related(relation).get(pk=child.family_id)
-    parent = getattr(family, relation)
+    parent: Parent | None = getattr(family, relation)
     if parent is None:
         parent = save_tracked(set_fields(model(), values), by=by, reason=reason)
         setattr(family, relation, parent)
@@ -27,14 +43,18 @@ def _update_parent(child: Child, relation: str, model, *, by, values, reason, ex
 
 
 @transaction.atomic
-def update_mother(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Mother:
+def update_mother(
+    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
+) -> Mother:
     return _update_parent(
         child, "mother", Mother, by=by, values=values, reason=reason, expected_version=expected_version
     )
 
 
 @transaction.atomic
-def update_father(*, child: Child, by, values: dict, reason: str = "", expected_version: int | None = None) -> Father:
+def update_father(
+    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
+) -> Father:
     return _update_parent(
         child, "father", Father, by=by, values=values, reason=reason, expected_version=expected_version
     )

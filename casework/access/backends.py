@@ -1,3 +1,5 @@
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Model
 from guardian.backends import ObjectPermissionBackend
 
 from children import access
@@ -11,7 +13,7 @@ class CaseObjectPermissionBackend(ObjectPermissionBackend):
     which hides lapsed temporary assignments; asking children.access keeps `has_perm`
     in step with every list and page of the application."""
 
-    def has_perm(self, user_obj, perm, obj=None):
+    def has_perm(self, user_obj: User | AnonymousUser, perm: str, obj: Model | None = None) -> bool:
         if isinstance(obj, Child):
             codename = perm.rpartition(".")[2]
             if codename not in ("view_child", "change_child"):

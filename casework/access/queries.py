@@ -5,8 +5,10 @@ the gate reads and for the Assignment rows the supervisor's pages show.
 """
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ def assignments_in_force(today: datetime.date) -> Q:
     return Q(revoked_at__isnull=True) & grant_in_force(today)
 
 
-def team_caseworkers(team: Team) -> QuerySet:
+def team_caseworkers(team: Team) -> QuerySet[User]:
     """The team's active caseworkers (members of the team holding the caseworker role)."""
     return (
         get_user_model()
@@ -30,25 +32,25 @@ def team_caseworkers(team: Team) -> QuerySet:
     )
 
 
-def team_members(team: Team) -> QuerySet:
+def team_members(team: Team) -> QuerySet[User]:
     """Everyone in the team, caseworkers and supervisors: the people history can name."""
     return get_user_model().objects.filter(groups=team.group_id).order_by("username")
 
 
-def teams_of(user) -> QuerySet[Team]:
+def teams_of(user: User | AnonymousUser) -> QuerySet[Team]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Team.objects.none()
     return Team.objects.filter(group__user=user)
 
 
-def supervised_team(user) -> Team | None:
+def supervised_team(user: User | AnonymousUser) -> Team | None:
     """The one team a supervisor leads, or None."""
     if not roles.has_role(user, roles.SUPERVISOR):
         return None
     return Team.objects.filter(oversight_group__user=user).first()
 
 
-def assignment_record(child: Child) -> list:
+def assignment_record(child: Child) -> list[Any]:
     """Every grant and revocation of the case, newest first, from the assignment history:
     who did it, when, to whom and why."""
     username = get_user_model().objects.filter(pk=OuterRef("caseworker_id")).values("username")[:1]

@@ -6,7 +6,7 @@ one place and in the record (Assignment rows with history).
 
 import datetime
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,7 @@ def create_team(*, name: str) -> Team:
 
 
 @transaction.atomic
-def join_team(*, user, team: Team, role: str) -> None:
+def join_team(*, user: User, team: Team, role: str) -> None:
     """Make `user` a caseworker or the supervisor of `team`. A supervisor leads one team."""
     if role not in (roles.CASEWORKER, roles.SUPERVISOR):
         raise ValueError(f"teams have caseworkers and supervisors, not {role!r}")
@@ -56,11 +56,11 @@ def grant_team_oversight(*, child: Child) -> None:
         assign_perm(perm, child.team.oversight_group, child)
 
 
-def _is_member(user, team) -> bool:
+def _is_member(user: User, team: Team) -> bool:
     return team.group.user_set.filter(pk=user.pk, is_active=True).exists()
 
 
-def _may_assign(by, child: Child) -> bool:
+def _may_assign(by: User, child: Child) -> bool:
     # Only the supervisor who leads the case's team (a member of its oversight group)
     # assigns, reassigns and revokes: membership of the team alone is not enough.
     return (
@@ -69,7 +69,7 @@ def _may_assign(by, child: Child) -> bool:
     )
 
 
-def _sync_grants(*, child: Child, caseworker) -> None:
+def _sync_grants(*, child: Child, caseworker: User) -> None:
     """Make `caseworker`'s object permissions on `child` match their open assignments.
 
     The grant runs until the latest end date of the open assignments, or without end if
@@ -84,7 +84,7 @@ def _sync_grants(*, child: Child, caseworker) -> None:
     if not open_ends:
         grants.delete()
         return
-    ends_on = None if None in open_ends else max(open_ends)
+    ends_on = None if None in open_ends else max(end for end in open_ends if end is not None)
     codenames = [perm.rpartition(".")[2] for perm in CASE_PERMS]
     for permission in Permission.objects.filter(content_type__app_label="children", codename__in=codenames):
         ChildUserObjectPermission.all_grants.update_or_create(
@@ -93,7 +93,9 @@ def _sync_grants(*, child: Child, caseworker) -> None:
 
 
 @transaction.atomic
-def assign_case(*, child: Child, to, by, ends_on: datetime.date | None = None, reason: str = "") -> Assignment:
+def assign_case(
+    *, child: Child, to: User, by: User, ends_on: datetime.date | None = None, reason: str = ""
+) -> Assignment:
     """Give caseworker `to` the case. `by` is the team's supervisor, or `to` itself when
     a caseworker opens a case. The grant and its record are written together.
 
@@ -113,7 +115,7 @@ def assign_case(*, child: Child, to, by, ends_on: datetime.date | None = None, r
 
 
 @transaction.atomic
-def revoke_assignment(*, assignment: Assignment, by, reason: str = "") -> Assignment:
+def revoke_assignment(*, assignment: Assignment, by: User, reason: str = "") -> Assignment:
     if not _may_assign(by, assignment.child):
         raise PermissionDenied("only the team's supervisor revokes its assignments")
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -127,7 +129,9 @@ def revoke_assignment(*, assignment: Assignment, by, reason: str = "") -> Assign
 
 
 @transaction.atomic
-def reassign_case(*, child: Child, to, by, reason: str = "", ends_on: datetime.date | None = None) -> Assignment:
+def reassign_case(
+    *, child: Child, to: User, by: User, reason: str = "", ends_on: datetime.date | None = None
+) -> Assignment:
     """Move the case to `to`: every current holder loses it, in the same transaction."""
     if not _may_assign(by, child):
         raise PermissionDenied("only the team's supervisor reassigns its cases")

@@ -19,6 +19,7 @@ def locked_out(request, original_response=None, credentials=None):
         code="invalid_login",
         params={"username": form.username_field.verbose_name},
     )
-    form._errors = ErrorDict({NON_FIELD_ERRORS: ErrorList([error])})
+    # add_error needs a bound, cleaned form: preset Django's own error store instead.
+    form._errors = ErrorDict({NON_FIELD_ERRORS: ErrorList([error])})  # type: ignore[attr-defined]
     context = {"form": form, "next": request.POST.get("next", "")}
     return render(request, "registration/login.html", context)

@@ -78,7 +78,8 @@ def download(request, fmt):
         detail={"format": fmt, **filters.as_detail(), "records": len(chosen), "source": "download"},
     )
     response = HttpResponse(stream.getvalue(), content_type=aggregates.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=aggregates.export_filename(fmt, filters)
+    # Never None: as_attachment=True always gives a header.
+    response["Content-Disposition"] = str(
+        content_disposition_header(as_attachment=True, filename=aggregates.export_filename(fmt, filters))
     )
     return response

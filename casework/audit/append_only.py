@@ -15,20 +15,26 @@ Installing is idempotent. Two things remove triggers and must be followed by a c
 1. Django's SQLite schema editor rebuilds a table (create new, copy, drop old, rename)
    for most ALTERs, and the rebuild silently drops the table's triggers. A migration that
    alters a history table or the access log therefore ends with
-   `migrations.RunPython(reinstall_append_only_triggers, migrations.RunPython.noop)`
+   `migrations.RunPython(install_append_only_triggers, migrations.RunPython.noop)`
    (tests/casework/audit/test_append_only.py fails when a table lacks its triggers).
 2. The test runner's flush (see `suspended`), the only sanctioned way to empty them.
 """
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from django.apps.registry import Apps
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.models.options import Options
 
 TRACKED_APPS = ("casework", "children", "families")
 ACCESS_LOG_TABLE = "casework_accesslog"
 PG_FUNCTION = "casework_refuse_change"
 
 
-def append_only_tables(apps) -> list[str]:
+def append_only_tables(apps: Apps) -> list[str]:
     """Table names of the history models of TRACKED_APPS, then the access log.
     `apps` is django.apps.apps or a migration's historical registry."""
     tables = []
@@ -39,7 +45,7 @@ def append_only_tables(apps) -> list[str]:
     return sorted(tables) + [ACCESS_LOG_TABLE]
 
 
-def _has_field(meta) -> bool:
+def _has_field(meta: "Options[Any]") -> bool:
     return any(field.name == "history_type" for field in meta.get_fields())
 
 
@@ -85,7 +91,7 @@ $$
 """
 
 
-def install(connection, tables: Iterable[str]) -> None:
+def install(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(PG_FUNCTION_SQL)
@@ -94,7 +100,7 @@ def install(connection, tables: Iterable[str]) -> None:
                 cursor.execute(sql)
 
 
-def drop(connection, tables: Iterable[str]) -> None:
+def drop(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             for name in expected_triggers(connection.vendor, table):
@@ -104,7 +110,7 @@ def drop(connection, tables: Iterable[str]) -> None:
                     cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
-def installed_triggers(connection) -> dict[str, set[str]]:
+def installed_triggers(connection: BaseDatabaseWrapper) -> dict[str, set[str]]:
     """Enabled triggers per table, as the database reports them."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -120,7 +126,7 @@ def installed_triggers(connection) -> dict[str, set[str]]:
     return found
 
 
-def missing_triggers(connection, tables: Iterable[str]) -> dict[str, set[str]]:
+def missing_triggers(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> dict[str, set[str]]:
     present = installed_triggers(connection)
     missing = {}
     for table in tables:
@@ -130,19 +136,19 @@ def missing_triggers(connection, tables: Iterable[str]) -> dict[str, set[str]]:
     return missing
 
 
-def install_append_only_triggers(apps, schema_editor) -> None:
+def install_append_only_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """RunPython operation: (re)install the triggers on every append-only table that
     exists at this point of the migration graph. Later migrations that alter or add a
     history table (or the access log) end with this call."""
     install(schema_editor.connection, append_only_tables(apps))
 
 
-def drop_append_only_triggers(apps, schema_editor) -> None:
+def drop_append_only_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     drop(schema_editor.connection, append_only_tables(apps))
 
 
 @contextmanager
-def suspended(connection) -> Iterator[None]:
+def suspended(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """Drop the triggers, run the block, reinstall them whatever happens.
 
     The one escape hatch, for the test runner's flush only (tests/audit_flush.py): the

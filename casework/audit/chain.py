@@ -5,8 +5,12 @@ import datetime
 import hashlib
 import json
 import math
+from typing import TypeAlias
 
 from casework.models import AccessLog
+
+# What stable_json gives back: JSON with no floats (they become strings).
+StableJson: TypeAlias = dict[str, "StableJson"] | list["StableJson"] | str | int | bool | None
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -23,7 +27,7 @@ HASHED_FIELDS = (
 )
 
 
-def stable_json(value):
+def stable_json(value: object) -> StableJson:
     """Detail as it reads back from every backend: floats become strings (jsonb and
     JSON text disagree on how to write some of them), keys become strings."""
     if isinstance(value, dict):

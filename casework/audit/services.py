@@ -23,10 +23,14 @@ Where that transaction runs:
 
 import ipaddress
 import logging
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
+from django.http import HttpRequest
 from django.utils import timezone
 
 from casework.audit.chain import GENESIS_HASH, row_digest, stable_json
@@ -39,7 +43,7 @@ logger = logging.getLogger(__name__)
 SQLITE_PRIVATE_TIMEOUT = 0.5
 
 
-def client_address(request) -> str | None:
+def client_address(request: HttpRequest | None) -> str | None:
     """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT).
     Anything that is not an IP address is dropped rather than stored."""
     if request is None:
@@ -59,7 +63,13 @@ def client_address(request) -> str | None:
 
 
 def log_access(
-    *, user, action: str, object_type: str = "", object_id="", request=None, detail: dict | None = None
+    *,
+    user: User | AnonymousUser,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AccessLog | None:
     """Append one access-log row. `detail` holds parameters (filters, counts), never case content."""
     if action not in AccessAction.values:
@@ -90,8 +100,10 @@ def _write(row: AccessLog) -> AccessLog:
     if not connection.in_atomic_block:
         with transaction.atomic(using=DEFAULT_DB_ALIAS, durable=True):
             return _append(connection, row)
-    if blocks and blocks[0]._from_testcase:
-        with transaction.atomic(using=DEFAULT_DB_ALIAS, savepoint=not all(b._from_testcase for b in blocks)):
+    # `_from_testcase` is set by Django's Atomic itself; the stubs leave it out.
+    from_testcase = [block._from_testcase for block in blocks]  # type: ignore[attr-defined]
+    if from_testcase and from_testcase[0]:
+        with transaction.atomic(using=DEFAULT_DB_ALIAS, savepoint=not all(from_testcase)):
             return _append(connection, row)
     try:
         return _append_on_private_connection(row)
@@ -122,7 +134,7 @@ def _append_on_private_connection(row: AccessLog) -> AccessLog:
         private.close()
 
 
-def _advance_head(connection) -> tuple[int, str]:
+def _advance_head(connection: BaseDatabaseWrapper) -> tuple[int, str]:
     """Lock the chain head and move it one on: the new row's seq and the previous hash.
     The UPDATE comes first, so that on SQLite the write lock is taken before any read."""
     with connection.cursor() as cursor:
@@ -139,7 +151,7 @@ def _advance_head(connection) -> tuple[int, str]:
         return seq, prev_hash
 
 
-def _append(connection, row: AccessLog) -> AccessLog:
+def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
     row.seq, row.prev_hash = _advance_head(connection)
     row.at = timezone.now()
     row.row_hash = row_digest(row)

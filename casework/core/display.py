@@ -3,6 +3,8 @@ someone else" / "yours") and the supervisor's timeline (old → new), so a value
 reads one way on one page and another way on the next."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 EMPTY = "—"
 
 
-def display_value(value, choices=None) -> str:
+def display_value(value: object, choices: Iterable[tuple[Any, Any]] | None = None) -> str:
     """`choices` are (value, label) pairs: a choice value shows as its label."""
     if value is None or value == "":
         return EMPTY

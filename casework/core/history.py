@@ -7,6 +7,9 @@ username at the time, with no foreign key: deleting or deactivating an account
 never rewrites (or is blocked by) the append-only history rows.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
@@ -20,7 +23,7 @@ class HistoryAttribution(models.Model):
         abstract = True
 
 
-def case_history(**options) -> HistoricalRecords:
+def case_history(**options: Any) -> HistoricalRecords:
     return HistoricalRecords(
         history_id_field=models.BigAutoField(),
         history_change_reason_field=models.TextField(null=True, blank=True),
@@ -32,6 +35,8 @@ def case_history(**options) -> HistoricalRecords:
 
 
 @receiver(pre_create_historical_record)
-def remember_username(sender, history_instance, history_user=None, **kwargs):
+def remember_username(
+    sender: type[models.Model], history_instance: models.Model, history_user: User | None = None, **kwargs: Any
+) -> None:
     if history_user is not None and hasattr(history_instance, "history_username"):
         history_instance.history_username = history_user.get_username()

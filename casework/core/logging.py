@@ -9,14 +9,22 @@
 
 import logging
 import traceback
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logging import _SysExcInfoType  # typeshed's name for an exc_info tuple
 
 
 class SafeFormatter(logging.Formatter):
-    def formatMessage(self, record):  # noqa: N802  (logging's own name)
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  (logging's own name)
         return super().formatMessage(record).replace("\r", "\\r").replace("\n", "\\n")
 
-    def formatException(self, exc_info):  # noqa: N802
+    def formatException(self, exc_info: "_SysExcInfoType") -> str:  # noqa: N802
         exc_type, _value, tb = exc_info
+        if exc_type is None:
+            # logger.exception outside an except block: there is nothing to show, and raising
+            # here would make logging print the raw record (message, arguments) to stderr.
+            return "(no exception)"
         frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
         name = f"{exc_type.__module__}.{exc_type.__qualname__}"
         return f"Traceback (most recent call last):\n{frames}{name} (message withheld)"

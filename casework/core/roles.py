@@ -1,10 +1,12 @@
 """Roles and teams are Django groups: a role group per role, a group per team.
 
-Role groups carry no model-wide permission on case data (see test_roles): a single
+Role groups carry no model-wide permission on case data (tests/casework/access/test_teams.py): a single
 model-wide grant would open every case. Case access is per object only.
 """
 
-from django.contrib.auth.models import Group
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser, Group, User
 
 CASEWORKER = "caseworker"
 SUPERVISOR = "supervisor"
@@ -26,7 +28,7 @@ def role_group(role: str) -> Group:
     return group
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     """The user's roles, read once per request object (cached on the user instance)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
@@ -34,9 +36,10 @@ def roles_of(user) -> frozenset[str]:
     if cached is None:
         names = user.groups.filter(name__startswith=ROLE_GROUP_PREFIX).values_list("name", flat=True)
         cached = frozenset(name.removeprefix(ROLE_GROUP_PREFIX) for name in names)
-        user._casework_roles = cached
+        user._casework_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the instance
     return cached
 
 
-def has_role(user, role: str) -> bool:
+def has_role(user: User | AnonymousUser, role: str) -> TypeGuard[User]:
+    # A user with a role is signed in: an anonymous user has none.
     return role in roles_of(user)

@@ -5,13 +5,21 @@ simple-history writes one row per change naming the user and the reason, and two
 editing from the same version cannot silently overwrite each other (`StaleEdit`).
 """
 
+from collections.abc import Collection, Mapping
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
 from django.db import models
+
+# Any tracked model: save_tracked and set_fields hand back the instance they were given.
+Tracked = TypeVar("Tracked", bound=models.Model)
 
 
 class StaleEdit(Exception):
     """Someone else saved the record after this form was opened: nothing was written."""
 
-    def __init__(self, instance, expected_version):
+    # `instance` is the record as saved now, of a model with a `version` field.
+    def __init__(self, instance: Any, expected_version: int) -> None:
         self.instance = instance
         self.expected_version = expected_version
         super().__init__(
@@ -19,19 +27,29 @@ class StaleEdit(Exception):
         )
 
 
-def save_tracked(instance, *, by, reason: str = "", expected_version: int | None = None, fields=None):
+def save_tracked(
+    instance: Tracked,
+    *,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    fields: Collection[str] | None = None,
+) -> Tracked:
     """Save one history-tracked row with its author and reason.
 
     With `expected_version`, the row is locked and its version compared first, so two
     people editing from the same version cannot silently overwrite each other."""
     if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
-        current = type(instance).objects.select_for_update().only("version").get(pk=instance.pk).version
+        # Any: only some tracked models have a `version` (and the stubs give Model no `objects`).
+        model: Any = type(instance)
+        current = model.objects.select_for_update().only("version").get(pk=instance.pk).version
         if expected_version is not None and current != expected_version:
-            fresh = type(instance).objects.get(pk=instance.pk)
+            fresh = model.objects.get(pk=instance.pk)
             raise StaleEdit(fresh, expected_version)
         instance.version = current + 1
-    instance._history_user = by
-    instance._change_reason = reason or None
+    # simple-history reads the author and the reason off the instance.
+    instance._history_user = by  # type: ignore[attr-defined]
+    instance._change_reason = reason or None  # type: ignore[attr-defined]
     # Field values are checked here (choices, lengths); the CHECK and UNIQUE constraints are
     # left to the database, which enforces them anyway: validating them in Python costs
     # one SELECT per constraint on every save.
@@ -40,13 +58,13 @@ def save_tracked(instance, *, by, reason: str = "", expected_version: int | None
     return instance
 
 
-def _excluded_from_clean(instance, fields):
+def _excluded_from_clean(instance: models.Model, fields: Collection[str] | None) -> list[str]:
     # Foreign keys are checked by the database; uniqueness of case numbers too.
     excluded = {f.name for f in instance._meta.fields if isinstance(f, models.ForeignKey)}
     return list(excluded | {"case_number"})
 
 
-def set_fields(instance, values: dict, *, reserved=()):
+def set_fields(instance: Tracked, values: Mapping[str, Any], *, reserved: Collection[str] = ()) -> Tracked:
     # Relations (a child's team or family, a family's mother) are never edited as plain
     # values: moving a case or relinking a parent changes who may see what, and belongs
     # to a service of its own. `reserved` names fields another service owns.

@@ -1,4 +1,4 @@
-"""Synthetic demo data shaped like the survey in SPEC.md ("Why it exists").
+"""Synthetic demo data shaped like the survey the README's introduction quotes.
 
 Two halves. `plan_children` is pure: from a seed and a reference day it describes the
 demo children (names, family, mother, father, doors, visits) without touching the
@@ -133,7 +133,7 @@ CARERS = {
     LivingArrangement.RELATIVES: ("an aunt", "child, aunt"),
     LivingArrangement.OTHER: ("a neighbour", "child, neighbour"),
 }
-SITUATION = {
+SITUATION: dict[str, tuple[str, str]] = {
     MotherStatus.PRESENT: (
         "The mother lives with the child but avoids leaving the house for fear of identity checks.",
         "The mother works on the family's fields; she has not gone to the township since the last raids.",
@@ -152,7 +152,7 @@ SITUATION = {
         "The family will not talk about the mother; the child is in the care of {carer}.",
     ),
 }
-CHANGE = {
+CHANGE: dict[str, str] = {
     MotherStatus.REPATRIATED: "The mother was arrested in a raid last month and forcibly repatriated; "
     "the child is now in the care of {carer}.",
     MotherStatus.RAN_AWAY: "The mother has left the family; the child is now in the care of {carer}.",
@@ -241,7 +241,7 @@ def _assign_shape(rng: random.Random, sizes: list[int]) -> list[str]:
     weighted by that room."""
     total = sum(sizes)
     room = {category: round(share * total / 100) for category, share in SHAPE.items()}
-    categories: list[str | None] = [None] * len(sizes)
+    categories = [""] * len(sizes)  # every slot is filled below
     for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
         fitting = [(c, r) for c, r in room.items() if r >= sizes[index]] or [(c, max(r, 1)) for c, r in room.items()]
         category = _weighted(rng, fitting)
@@ -342,7 +342,7 @@ def _visit_days(rng: random.Random, opened_on: datetime.date, today: datetime.da
         )
         middle = {_date_between(rng, opened_on, last) for _ in range(count - 2)}
         days = sorted({opened_on, last} | middle)
-    follow_ups = [
+    follow_ups: list[datetime.date | None] = [
         max(day, following - datetime.timedelta(days=rng.randint(0, 7)))
         for day, following in zip(days, days[1:], strict=False)
     ]
@@ -407,11 +407,12 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
             arrangement = LivingArrangement.MOTHER_ONLY
         else:
             arrangement = _weighted(rng, WITHOUT_MOTHER)
-        whereabouts = {
+        known_whereabouts: dict[str, str] = {
             MotherStatus.PRESENT: Whereabouts.CHINA,
             MotherStatus.REPATRIATED: Whereabouts.NORTH_KOREA,
             MotherStatus.UNKNOWN: Whereabouts.UNKNOWN,
-        }.get(status) or _weighted(rng, RAN_AWAY_TO)
+        }
+        whereabouts = known_whereabouts.get(status) or _weighted(rng, RAN_AWAY_TO)
 
         opened_on = _date_between(rng, max(earliest_opening, youngest + datetime.timedelta(days=14)), today)
         # Some mothers were still at home when the case was opened and were taken or left later.
@@ -467,8 +468,8 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
                 family_name = ko.last_name()
                 given = ko.first_name_female() if sex == Sex.FEMALE else ko.first_name_male()
             estimated = rng.random() < 0.12
-            date_of_birth = datetime.date(born.year, 7, 1) if estimated else born
-            date_of_birth = None if rng.random() < 0.03 else min(date_of_birth, opened_on)
+            stated_birth = datetime.date(born.year, 7, 1) if estimated else born
+            date_of_birth = None if rng.random() < 0.03 else min(stated_birth, opened_on)
             age = _age_on(born, today)
             final_doors = _final_doors(rng, age, hukou)
             registered_later = hukou == HukouStatus.REGISTERED and len(visit_days) > 1 and rng.random() < 0.6
@@ -517,7 +518,7 @@ def _plan_block(block: int, *, seed: int, today: datetime.date, ko: Faker, zh: F
                     if door.note:
                         note_parts.append(door.note)
                 note_parts.append(fresh(ACTIONS))
-                child_values = {}
+                child_values: dict[str, str] = {}
                 if index == change_visit:
                     child_values["living_arrangement"] = arrangement
                 if index == hukou_visit:

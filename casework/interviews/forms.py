@@ -41,7 +41,8 @@ class InterviewForm(forms.ModelForm):
         return held_on
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         held_on, follow_up_on = cleaned.get("held_on"), cleaned.get("follow_up_on")
         if held_on and follow_up_on and follow_up_on < held_on:
             self.add_error("follow_up_on", _("The follow-up cannot be before the interview."))

@@ -5,7 +5,9 @@ transaction; each of those goes through the case-record service that owns it.
 """
 
 import datetime
+import uuid
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from children.services import DoorUpdate, change_mother_status, update_door
 def record_interview(
     *,
     child: Child,
-    by,
+    by: User,
     held_on: datetime.date,
     location_type: str,
     participants: str = "",
@@ -32,7 +34,7 @@ def record_interview(
     mother_whereabouts: str | None = None,
     doors: dict[str, DoorUpdate] | None = None,
     reason: str = "",
-    submission_token=None,
+    submission_token: uuid.UUID | None = None,
     expected_versions: dict[str, int] | None = None,
 ) -> Interview:
     """Log a field interview and, in the same transaction, what it found: the mother's

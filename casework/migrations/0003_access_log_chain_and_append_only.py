@@ -4,9 +4,9 @@ append-only in the database (casework.audit.append_only).
 Later migrations that alter a history table or the access log (on SQLite an ALTER
 rebuilds the table and drops its triggers) or add a tracked model end with
 
-    migrations.RunPython(reinstall_append_only_triggers, migrations.RunPython.noop)
+    migrations.RunPython(install_append_only_triggers, migrations.RunPython.noop)
 
-importing `reinstall_append_only_triggers` from casework.audit.append_only (re-exported here
+importing `install_append_only_triggers` from casework.audit.append_only (re-exported here
 as `reinstall_append_only_triggers` too)."""
 
 import datetime

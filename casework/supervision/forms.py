@@ -1,6 +1,9 @@
 """Forms for a team's supervisor: assignment, revocation and the review filters."""
 
+from typing import cast
+
 from django import forms
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +20,9 @@ class AssignForm(forms.Form):
     REASSIGN = "reassign"
     ADD = "add"
 
-    caseworker = forms.ModelChoiceField(queryset=None, to_field_name="username", label=_("Caseworker"))
+    caseworker: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        queryset=None, to_field_name="username", label=_("Caseworker")
+    )
     mode = forms.ChoiceField(
         label=_("How"),
         choices=[
@@ -37,7 +42,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = team_caseworkers(team)
+        cast("forms.ModelChoiceField[User]", self.fields["caseworker"]).queryset = team_caseworkers(team)
 
     def clean_ends_on(self):
         ends_on = self.cleaned_data.get("ends_on")
@@ -54,7 +59,7 @@ class ReviewFilterForm(forms.Form):
     """Filters for the timeline and the access review. People are named by username in the
     query string (no sequential ids in URLs) and limited to the team's members."""
 
-    person = forms.ModelChoiceField(
+    person: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         queryset=None, to_field_name="username", required=False, label=_("Caseworker"), empty_label=_("Anyone")
     )
     case = forms.CharField(label=_("Case number"), required=False, max_length=20)
@@ -64,13 +69,14 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, team, kinds, with_case=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = team_members(team)
-        self.fields["kind"].choices = [("", _("All"))] + list(kinds)
+        cast("forms.ModelChoiceField[User]", self.fields["person"]).queryset = team_members(team)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("All"))] + list(kinds)
         if not with_case:
             del self.fields["case"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             raise forms.ValidationError(_("The start date is after the end date."))

@@ -2,7 +2,7 @@
 
 Everything here starts from a team and reaches case data through the team's children,
 so a supervisor never reads another team's records. A case that has moved to another
-team, or was deleted, drops out of these reads (ADVERSARIAL AC-8).
+team, or was deleted, drops out of these reads (requirement AC-8, docs/requirements.md).
 
 The timeline is one UNION ALL over the history tables of every case-data model, sorted
 and paginated in the database; only the page's rows are loaded, with their previous
@@ -11,8 +11,10 @@ the number of entries shown.
 """
 
 import datetime
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page
@@ -32,7 +34,7 @@ from children.queries import with_follow_up
 from families.models import Family, Father, Mother
 
 # The kinds of record in the timeline, in the order the filter offers them.
-KINDS: dict[str, type[models.Model]] = {
+KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father]] = {
     "child": Child,
     "document_access": DocumentAccess,
     "interview": Interview,
@@ -49,7 +51,7 @@ ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gett
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, capfirst(model._meta.verbose_name)) for kind, model in KINDS.items()]
+    return [(kind, str(capfirst(model._meta.verbose_name))) for kind, model in KINDS.items()]
 
 
 # --- Team overview -------------------------------------------------------------------
@@ -117,7 +119,7 @@ def team_case_page(team: Team, number) -> Page:
 @dataclass
 class ReviewFilter:
     user_id: int | None = None
-    child_pk: object = None
+    child_pk: uuid.UUID | None = None
     case_number: str = ""
     kind: str = ""
     since: datetime.date | None = None
@@ -202,7 +204,7 @@ class Change:
 class Entry:
     kind: str
     kind_label: str
-    record: object
+    record: Any  # a simple-history row (the history models have no static types)
     action: str
     case_numbers: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -257,7 +259,7 @@ def _changes(model, record, previous, refs: _References) -> list[Change]:
             continue
         changes.append(
             Change(
-                label=capfirst(model_field.verbose_name),
+                label=str(capfirst(model_field.verbose_name)),
                 old=_show(model_field, old, refs) if previous is not None else EMPTY,
                 new=_show(model_field, new, refs),
             )
@@ -314,7 +316,7 @@ def _references(team: Team, records_by_kind: dict, previous_by_kind: dict) -> tu
     refs = _References()
     cases_of = defaultdict(list)
     if child_ids or family_ids or mother_ids or father_ids:
-        rows = (
+        cases = (
             Child.objects.filter(team=team)
             .filter(
                 Q(pk__in=child_ids)
@@ -325,7 +327,7 @@ def _references(team: Team, records_by_kind: dict, previous_by_kind: dict) -> tu
             .values_list("pk", "case_number", "family_id", "family__mother_id", "family__father_id")
             .order_by("case_number")
         )
-        for pk, number, family_id, mother_id, father_id in rows:
+        for pk, number, family_id, mother_id, father_id in cases:
             refs.children[pk] = number
             for key in (("family", family_id), ("mother", mother_id), ("father", father_id)):
                 cases_of[key].append(number)
@@ -344,9 +346,9 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
         ids_by_kind[kind].append(history_id)
     records_by_kind, previous_by_kind = {}, {}
     for kind, ids in ids_by_kind.items():
-        records, previous = _previous_versions(KINDS[kind].history.model, ids)
+        records, versions = _previous_versions(KINDS[kind].history.model, ids)
         records_by_kind[kind] = {r.history_id: r for r in records}
-        previous_by_kind[kind] = previous
+        previous_by_kind[kind] = versions
     refs, cases_of = _references(team, {k: list(v.values()) for k, v in records_by_kind.items()}, previous_by_kind)
 
     entries = []
@@ -363,7 +365,7 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
         entries.append(
             Entry(
                 kind=kind,
-                kind_label=capfirst(model._meta.verbose_name),
+                kind_label=str(capfirst(model._meta.verbose_name)),
                 record=record,
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
                 case_numbers=numbers,

@@ -1,6 +1,7 @@
 from functools import cache
 
 from django import template
+from django.db.models import Model
 
 register = template.Library()
 
@@ -11,7 +12,7 @@ def _labels(model, field_name: str) -> dict:
 
 
 @register.filter
-def label(instance, field_name: str):
+def label(instance: Model | None, field_name: str) -> object:
     """The display name of a choice field, like get_FOO_display but from a cached map:
     Django's version rebuilds the choice map on every call, which dominated list pages."""
     if instance is None:

@@ -8,15 +8,19 @@ checked by the access gate (children.access), which logs its own refusals.
 """
 
 import functools
+from collections.abc import Callable
 from typing import NoReturn
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 
 from casework.access.queries import supervised_team
 from casework.audit.services import log_access
 from casework.core import roles
 from casework.models import AccessAction
+
+# A view function; what the gates take and give back (a supervisor's view also takes `team`).
+View = Callable[..., HttpResponseBase]
 
 
 def refuse(request, what: str, object_id="") -> NoReturn:
@@ -57,21 +61,21 @@ def may_work_on_cases(user) -> bool:
     return roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
 
 
-def case_role_required(what: str):
+def case_role_required(what: str) -> Callable[[View], View]:
     """Pages about cases: caseworkers and supervisors only."""
     return _gate(may_work_on_cases, what)
 
 
-def supervisor_required(what: str):
+def supervisor_required(what: str) -> Callable[[View], View]:
     """A team's pages: only the supervisor who leads the team, who is passed in as `team`."""
     return _gate(None, what, pass_team=True)
 
 
-def data_admin_required(what: str):
+def data_admin_required(what: str) -> Callable[[View], View]:
     """The anonymised aggregates: the data admin only."""
     return _gate(lambda user: roles.has_role(user, roles.DATA_ADMIN), what)
 
 
-def audit_reader_required(what: str):
+def audit_reader_required(what: str) -> Callable[[View], View]:
     """The audit trail's integrity: supervisors, who answer for every change."""
     return _gate(lambda user: roles.has_role(user, roles.SUPERVISOR), what)

@@ -8,7 +8,7 @@ operator at the console (no user).
 import io
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.aggregates import export as aggregates
@@ -29,11 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="interview months of this year only")
 
     def handle(self, *args, **options):
-        user = AnonymousUser()
+        user: User | AnonymousUser = AnonymousUser()
         if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
-            if user is None or not roles.has_role(user, roles.DATA_ADMIN):
+            admin = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+            if admin is None or not roles.has_role(admin, roles.DATA_ADMIN):
                 raise CommandError("--user must name an active data admin")
+            user = admin
         fmt = options["format"]
         records = aggregates.compute()
         if options["year"] and options["year"] not in aggregates.available_years(records):

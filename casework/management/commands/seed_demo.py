@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     "training server."
                 )
             if settings.DEMO_PASSWORD == DEFAULT_PASSWORD:
-                # SPEC: the default demo password is never used outside DEBUG.
+                # The default demo password is never used outside DEBUG.
                 raise CommandError("With DEBUG off, set DEMO_PASSWORD to a password of your own first.")
         try:
             # Imported here: the generator needs Faker, which only the `demo` extra installs.

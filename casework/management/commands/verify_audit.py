@@ -17,14 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, chunk_size, **options):
         report = verify_chain(chunk_size=chunk_size)
         summary = f"{report.rows_checked} rows checked in {report.seconds:.2f} s."
-        if report.intact:
+        broken = report.broken
+        if broken is None:
             self.stdout.write(f"Access log chain intact: {summary}")
             self.stdout.write(
                 f"Head: seq {report.head_seq}, hash {report.head_hash} (keep it elsewhere to detect truncation)."
             )
             return
-        broken = report.broken
-        at = timezone.localtime(broken.at).isoformat()
+        at = timezone.localtime(broken.at).isoformat() if broken.at is not None else "unknown time"
         self.stdout.write(summary)
         raise CommandError(
             f"Access log chain broken at row id {broken.id} (seq {broken.seq}, at {at}): {broken.reason}."

@@ -1,4 +1,4 @@
-"""casework.audit.log_access: the one writer of the append-only access log."""
+"""casework.audit.services.log_access: the one writer of the append-only access log."""
 
 import uuid
 

@@ -96,3 +96,10 @@ def test_logout_replays_nothing(client, cw_a, case_a):
     replay.cookies["sessionid"] = cookie
     response = replay.get(case_a.get_absolute_url())
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_logger_exception_outside_an_except_block_does_not_break_the_formatter():
+    """Were the formatter to raise, logging would print the raw record, arguments and all,
+    to stderr, past the withholding and the line-break escaping."""
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "saved %s", ("C-2026-0001",), (None, None, None))
+    assert SafeFormatter("%(message)s").format(record) == "saved C-2026-0001\n(no exception)"
