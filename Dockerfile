@@ -13,6 +13,8 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin casew
 
 # Dependencies first, so that a code change does not reinstall them. The project itself has
 # no importable package to install (setuptools `packages = []`): the code runs from /app.
+# Production dependencies only: neither the dev extra nor the demo extra (Faker, needed
+# by `manage.py seed_demo` alone, which this image never runs; it says so if asked to).
 COPY pyproject.toml README.md ./
 RUN pip install .
 

@@ -20,23 +20,37 @@ ARGS ?=
 help:
 	@echo "make demo    install, migrate, seed demo data, serve http://127.0.0.1:8000/"
 	@echo "make test    install and run the whole test suite (ARGS=... for pytest)"
-	@echo "make lint    ruff check and ruff format --check"
+	@echo "make lint    ruff check, ruff format --check, lint-imports and mypy"
 	@echo "make format  ruff format and ruff check --fix"
 	@echo "make clean   remove .venv, the SQLite demo database and collected static files"
 
-# Debian and Ubuntu ship python3 without ensurepip unless python3-venv is installed. Then the
-# environment is created without pip and pip is fetched from PyPI (bootstrap below).
+# Debian and Ubuntu ship python3 without ensurepip unless python3-venv is installed. Then
+# the environment is created without pip, and the system's own pip (22.3 or newer, for
+# --python) installs into it; without a usable pip there either, say what to install.
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 		{ echo "casework needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; exit 1; }
 	@echo "==> Creating $(VENV)"
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
-		echo "==> $(PYTHON) has no ensurepip (Debian's python3-venv is missing); fetching pip from PyPI"; \
-		rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) && $(BIN)/python -c "$$BOOTSTRAP_PIP"; }
+		rm -rf $(VENV); \
+		if ! $(PYTHON) -c "$$PIP_HAS_PYTHON_OPTION" 2>/dev/null; then \
+			echo "$(PYTHON) cannot create a virtual environment with pip (no ensurepip), and it has no pip 22.3" >&2; \
+			echo "or newer to install into one. On Debian or Ubuntu: sudo apt-get install python3-venv" >&2; \
+			exit 1; \
+		fi; \
+		echo "==> $(PYTHON) has no ensurepip (Debian's python3-venv is missing): $(VENV) without pip," \
+			"installed into by $(PYTHON)'s own pip"; \
+		$(PYTHON) -m venv --without-pip $(VENV); }
 
+# The environment's own pip, or (created --without-pip, see above) the system's pip aimed at it.
 $(STAMP): pyproject.toml | $(BIN)/python
-	@echo "==> Installing casework and its development dependencies into $(VENV)"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "==> Installing casework with its development and demo dependencies into $(VENV)"
+	@if $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+		pip="$(BIN)/python -m pip"; \
+	else \
+		pip="$(PYTHON) -m pip --python $(BIN)/python"; \
+	fi; \
+	$$pip install --quiet --disable-pip-version-check -e '.[dev,demo]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -63,9 +77,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
+# Every check runs, even after one fails, so that one run shows all that needs fixing.
+# lint-imports reads its contracts from .importlinter; mypy reads mypy.ini.
+LINTERS := "$(BIN)/ruff check ." "$(BIN)/ruff format --check ." "$(BIN)/lint-imports" "$(BIN)/mypy --config-file mypy.ini"
+
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@failed=""; \
+	for check in $(LINTERS); do \
+		echo "==> $$check"; \
+		$$check || failed="$$failed\n  $$check"; \
+	done; \
+	if [ -n "$$failed" ]; then printf 'make lint failed:%b\n' "$$failed" >&2; exit 1; fi
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -74,21 +96,11 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-output
 
-# Installs pip into a virtual environment created --without-pip: asks PyPI (the JSON API)
-# for the newest pip wheel, checks its sha256 and runs pip from the wheel to install itself.
-define BOOTSTRAP_PIP
-import hashlib, json, os, subprocess, sys, tempfile, urllib.parse, urllib.request
-index = "https://pypi.org/pypi/pip/json"
-with urllib.request.urlopen(index, timeout=60) as response:
-    release = json.load(response)
-wheel = next(f for f in release["urls"] if f["packagetype"] == "bdist_wheel")
-with urllib.request.urlopen(urllib.parse.urljoin(index, wheel["url"]), timeout=120) as response:
-    data = response.read()
-if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
-    sys.exit("The pip wheel from PyPI does not match its published sha256.")
-path = os.path.join(tempfile.mkdtemp(), wheel["filename"])
-with open(path, "wb") as f:
-    f.write(data)
-subprocess.run([sys.executable, os.path.join(path, "pip"), "install", "--quiet", path], check=True)
+# Exits 0 if this Python has pip 22.3 or newer (the first with `pip --python`).
+define PIP_HAS_PYTHON_OPTION
+import re, sys
+import pip
+major, minor = (int(n) for n in re.match(r"(\d+)\.(\d+)", pip.__version__).groups())
+sys.exit(0 if (major, minor) >= (22, 3) else 1)
 endef
-export BOOTSTRAP_PIP
+export PIP_HAS_PYTHON_OPTION

@@ -1,9 +1,9 @@
 """Settings for bench/throughput.py only: production settings served over plain HTTP on
-loopback, with one switch production does not have.
+loopback.
 
-BENCH_ACCESS_LOG=0 turns the access log off (casework.audit.access_logging_enabled), so
-the benchmark can measure what the log costs. The switch exists only in this module:
-casework/settings.py has none, and without this module the log is always on.
+The access log is always on here as in production: there is no setting that turns it off.
+The benchmark's "off" server runs bench/wsgi_without_access_log.py instead, which replaces
+the log's writer in that server's processes only.
 """
 
 import os
@@ -11,9 +11,7 @@ import os
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from casework.settings import *  # noqa: E402,F403
-from casework.settings import STORAGES, env_bool  # noqa: E402
-
-ACCESS_LOG_ENABLED = env_bool("BENCH_ACCESS_LOG", True)
+from casework.settings import STORAGES  # noqa: E402
 
 # Plain HTTP on 127.0.0.1: cookies without the Secure flag, no HSTS, no manifest.
 SESSION_COOKIE_SECURE = False

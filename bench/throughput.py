@@ -3,11 +3,14 @@
     .venv/bin/python bench/throughput.py [--requests 600] [--threads 8] [--rounds 5]
 
 What it does, all on 127.0.0.1:
-1. creates a PostgreSQL database of its own (default `casework_bench`, dropped first),
-   migrates it and seeds it with `seed_demo` (or, if that command is missing, a team, a
-   caseworker and cases opened through the services);
-2. starts two gunicorn servers (2 sync workers each) on the same database, one with the
-   access log on and one with it off (bench/settings.py, BENCH_ACCESS_LOG);
+1. creates a PostgreSQL database of its own (by default a new name for each run,
+   `casework_bench_<pid>_<random>`, so that it never meets another run's database; a name
+   given with --database is dropped first), migrates it and seeds it with `seed_demo` (or,
+   if that fails, a team, a caseworker and cases opened through the services);
+2. starts two gunicorn servers (2 sync workers each, settings bench/settings.py) on the
+   same database: the application as deployed (casework.wsgi, access log on), and the
+   same with the access log's writer patched out (bench/wsgi_without_access_log.py: the
+   application has no setting that turns the log off);
 3. logs a caseworker in on each and requests the case detail page (one access-log row per
    view when on) from N client threads, a fixed number of requests per round; rounds
    alternate on/off so that background load hits both alike;
@@ -23,6 +26,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -101,10 +105,11 @@ class Server:
     def __init__(self, env, port: int, workers: int, access_log: bool):
         self.port = port
         gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+        app = "casework.wsgi" if access_log else "bench.wsgi_without_access_log"
         self.process = subprocess.Popen(
-            [gunicorn, "casework.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"],
+            [gunicorn, app, "-w", str(workers), "-b", f"127.0.0.1:{port}"],
             cwd=ROOT,
-            env={**env, "BENCH_ACCESS_LOG": "1" if access_log else "0"},
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(f"/tmp/casework-bench-{port}.log", "w"),  # noqa: SIM115 (closed with the process)
             start_new_session=True,
@@ -201,7 +206,9 @@ def access_log_rows(env) -> int:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database", default="casework_bench")
+    parser.add_argument(
+        "--database", help="name of the bench database (default: a new one per run, casework_bench_<pid>_<random>)"
+    )
     parser.add_argument("--children", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=8, help="client threads")
@@ -210,6 +217,7 @@ def main():
     parser.add_argument("--port", type=int, default=18765, help="the 'on' server; 'off' uses the next port")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
+    args.database = args.database or f"casework_bench_{os.getpid()}_{secrets.token_hex(4)}"
 
     base = urllib.parse.urlsplit(args.admin_url)
     database_url = urllib.parse.urlunsplit(base._replace(path=f"/{args.database}"))
@@ -263,7 +271,9 @@ def main():
     finally:
         for server in servers:
             server.stop()
-        if not args.keep_db:
+        if args.keep_db:
+            print(f"kept database {args.database}")
+        else:
             recreate_database(args.admin_url, args.database, drop_only=True)
 
 

@@ -41,6 +41,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 
 from casework.access.queries import supervised_team, team_caseworkers  # noqa: E402
+from casework.core.pages import PAGE_SIZE  # noqa: E402
 from casework.demo import services as demo  # noqa: E402
 from casework.supervision import queries as review  # noqa: E402
 from children.models import Child, HukouStatus  # noqa: E402
@@ -111,7 +112,7 @@ def main():
     client.force_login(supervisor)
     url = reverse("supervision:timeline")
     caseworker = team_caseworkers(team).first().username
-    last_page = -(-team_rows // review.PAGE_SIZE)
+    last_page = -(-team_rows // PAGE_SIZE)
     print(f"database: {connection.vendor}, history rows: {history_rows()} (team A: {team_rows})")
     print(f"{'variant':<32} {'median ms':>10} {'queries':>8} {'entries':>8}")
     for label, params in [

@@ -5,6 +5,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
+import tests.profiles  # noqa: E402,F401  (loads the Hypothesis profile)
 from tests import factories  # noqa: E402
 from tests.audit_flush import append_only_flush_hatch  # noqa: E402,F401  (flush past the audit triggers)
 

@@ -1,11 +1,32 @@
-"""Test settings: the production settings, read from the environment as always, with
-defaults a test run needs. DEBUG stays off so tests see what production does."""
+"""Test settings: the production settings, read from the environment as always, with the
+values the tests assume. DEBUG stays off so tests see what production does.
+
+Every variable casework/settings.py reads is pinned here, whatever the shell exports (a
+developer's `DEBUG=1` or `SESSION_IDLE_SECONDS=5` must not change what the tests see), except
+DATABASE_URL, which chooses the database the tests run on (unset: SQLite; .ci/run also runs
+them on PostgreSQL). tests/policy/test_setup.py checks that the list stays complete and that
+hostile values in the environment change nothing.
+"""
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+PINNED_ENVIRONMENT = {
+    "DEBUG": "0",
+    "SECRET_KEY": "test-only-secret-key-not-for-any-deployment",
+    "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    "CSRF_TRUSTED_ORIGINS": "",
+    "DATABASE_CONN_MAX_AGE": "60",
+    "TIME_ZONE": "Asia/Shanghai",
+    "LOG_LEVEL": "INFO",
+    "SESSION_IDLE_SECONDS": "1800",
+    # The test client speaks plain HTTP; the redirect itself is checked by `check --deploy`.
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "TRUSTED_PROXY_COUNT": "0",
+    "AGGREGATES_MIN_CELL": "5",
+    "DEMO_PASSWORD": "demo-password",
+}
+os.environ.update(PINNED_ENVIRONMENT)
 
 from casework.settings import *  # noqa: E402,F403
 

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from casework.models import Interview
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
+from tests.profiles import examples
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# 25 examples a test under the ci Hypothesis profile, fewer under dev (tests/conftest.py).
+FUZZ = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 hostile_text = st.one_of(
     st.text(max_size=40),
@@ -200,7 +202,7 @@ def test_close_form_never_fails(logged_in, reason):
     assert response.status_code == 302
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(notes=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=300))
 def test_valid_notes_round_trip_exactly(logged_in, notes):
     client, child = logged_in

@@ -170,6 +170,79 @@ def test_compose_refuses_to_start_without_a_required_secret(tmp_path, required):
     assert f"set {required}" in result.stderr
 
 
+# A shell that exports every setting with a value the tests do not assume: tests/settings.py
+# must pin them all (DATABASE_URL aside, which picks the database and is tested elsewhere).
+HOSTILE_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "casework.settings",
+    "DEBUG": "1",
+    "SECRET_KEY": "",
+    "ALLOWED_HOSTS": "elsewhere.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://elsewhere.example.org",
+    "DATABASE_CONN_MAX_AGE": "0",
+    "TIME_ZONE": "Pacific/Kiritimati",
+    "LOG_LEVEL": "CRITICAL",
+    "SESSION_IDLE_SECONDS": "5",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "0",
+    "TRUSTED_PROXY_COUNT": "3",
+    "AGGREGATES_MIN_CELL": "9",
+    "DEMO_PASSWORD": "a-password-from-the-shell",
+}
+
+
+def test_the_test_settings_pin_every_variable_the_settings_read():
+    from tests.settings import PINNED_ENVIRONMENT
+
+    assert SETTINGS_VARIABLES - {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"} == set(PINNED_ENVIRONMENT)
+    assert set(HOSTILE_ENVIRONMENT) == set(PINNED_ENVIRONMENT) | {"DJANGO_SETTINGS_MODULE"}
+    assert not {key for key, value in PINNED_ENVIRONMENT.items() if HOSTILE_ENVIRONMENT[key] == value}
+
+
+def test_the_settings_are_what_the_tests_assume():
+    from django.conf import settings
+
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "tests.settings"
+    assert settings.DEBUG is False
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+    assert settings.SECRET_KEY == "test-only-secret-key-not-for-any-deployment"
+    assert set(settings.ALLOWED_HOSTS) == {"testserver", "localhost", "127.0.0.1"}  # Django adds testserver
+    assert settings.CSRF_TRUSTED_ORIGINS == []
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.LOGGING["root"]["level"] == "INFO"
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SECURE_HSTS_SECONDS == 31536000
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    assert settings.AGGREGATES_MIN_CELL == 5
+    assert settings.DEMO_PASSWORD == "demo-password"
+
+
+def test_the_shell_environment_does_not_change_the_outcome():
+    # Two tests in a fresh pytest under HOSTILE_ENVIRONMENT: the one above, and one that
+    # failed under `DEBUG=1 make test`. On SQLite in memory (no DATABASE_URL) whatever this
+    # run uses, so that the inner run cannot reach for the outer run's test database; with
+    # no migrations and plain asserts, which take most of a small run's time.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.pop("DATABASE_URL", None)
+    env.update(HOSTILE_ENVIRONMENT)
+    tests = [
+        f"{Path(__file__).relative_to(ROOT)}::test_the_settings_are_what_the_tests_assume",
+        "tests/casework/web/test_security_headers.py::test_session_cookie_is_secure_and_http_only",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--no-migrations", "--assert=plain", *tests],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout, result.stdout
+
+
 def test_readme_quick_start_is_the_two_make_commands():
     readme = (ROOT / "README.md").read_text()
 

@@ -20,6 +20,7 @@ from children.models import AccessStatus, CaseStatus, DocumentKind, HukouStatus,
 from families.models import MotherStatus, Province
 from tests import factories
 from tests.casework.aggregates.data import SECRET_NAME, SECRET_VILLAGE, ChildSpec, build_caseload, survey_specs
+from tests.profiles import examples
 
 TODAY = datetime.date(2026, 11, 26)
 K = 5
@@ -210,7 +211,7 @@ def solvable_cells(records) -> set:
 
 
 class TestRandomCaseloads(HypothesisTestCase):
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(specs=st.lists(child_strategy, max_size=40))
     def test_what_is_published_is_safe_consistent_and_shared_by_every_filtered_view(self, specs):
         team = factories.TeamFactory(name="Team R")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from casework.aggregates.export import records_from
 from casework.aggregates.layout import ALL, Layout
 from casework.aggregates.suppression import determined_cells, suppress
+from tests.profiles import examples
 
 K = 5
 
@@ -112,14 +113,14 @@ people_strategy = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=people_strategy)
 def test_no_suppressed_count_can_be_solved_for_from_what_is_published(people):
     layout = linked_layout(people, ["a", "b", "c"], ["x", "y"], ["p", "q", "r"])
     assert recoverable(layout, suppress(layout, K)) == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(people=people_strategy)
 def test_published_counts_are_never_small_and_no_group_has_one_suppressed_cell(people):
     layout = linked_layout(people, ["a", "b", "c"], ["x", "y"], ["p", "q", "r"])
