@@ -8,19 +8,9 @@ from django.utils import timezone
 from casework.interviews.services import record_interview
 from children.models import Child
 from children.services import update_door
-from tests.factories import FATHER, MOTHER
+from tests.not_found import assert_the_plain_404
 
 TODAY = timezone.localdate()
-
-
-def assert_the_plain_404(response, child):
-    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
-    assert response.status_code == 404
-    assert response.templates[0].name == "404.html"
-    page = response.content.decode()
-    assert "There is nothing here, or nothing you may see." in page
-    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
-        assert shown not in page
 
 
 def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):

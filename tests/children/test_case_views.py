@@ -13,7 +13,7 @@ from casework.interviews.services import record_interview
 from casework.models import AccessLog
 from children.models import Child
 from tests import factories
-from tests.factories import FATHER, MOTHER
+from tests.not_found import assert_the_plain_404
 
 LIST = reverse("children:list")
 # Queries for one page of the list, however many cases the user holds: the session and
@@ -46,16 +46,6 @@ def without_csrf_tokens(response) -> str:
 
 def log_rows():
     return list(AccessLog.objects.order_by("id").values("user_id", "action", "object_type", "object_id", "detail"))
-
-
-def assert_the_plain_404(response, child):
-    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
-    assert response.status_code == 404
-    assert response.templates[0].name == "404.html"
-    page = response.content.decode()
-    assert "There is nothing here, or nothing you may see." in page
-    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
-        assert shown not in page
 
 
 # --- login --------------------------------------------------------------------------------

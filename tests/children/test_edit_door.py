@@ -4,21 +4,11 @@ from django.urls import reverse
 
 from children.models import DocumentAccess
 from children.services import update_door
-from tests.factories import FATHER, MOTHER
+from tests.not_found import assert_the_plain_404
 
 
 def url(child, kind):
     return reverse("children:edit-door", args=[child.pk, kind])
-
-
-def assert_the_plain_404(response, child):
-    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
-    assert response.status_code == 404
-    assert response.templates[0].name == "404.html"
-    page = response.content.decode()
-    assert "There is nothing here, or nothing you may see." in page
-    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
-        assert shown not in page
 
 
 def door_data(door, **overrides):

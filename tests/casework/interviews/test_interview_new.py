@@ -11,23 +11,13 @@ from casework.models import Interview
 from children.models import DocumentAccess
 from children.services import update_door
 from families.models import Mother
-from tests.factories import FATHER, MOTHER
+from tests.not_found import assert_the_plain_404
 
 TODAY = timezone.localdate()
 
 
 def url(child):
     return reverse("interviews:new", args=[child.pk])
-
-
-def assert_the_plain_404(response, child):
-    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
-    assert response.status_code == 404
-    assert response.templates[0].name == "404.html"
-    page = response.content.decode()
-    assert "There is nothing here, or nothing you may see." in page
-    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
-        assert shown not in page
 
 
 def history_counts(case):

@@ -6,21 +6,11 @@ import pytest
 from django.urls import reverse
 
 from casework.models import Assignment
-from tests.factories import FATHER, MOTHER
+from tests.not_found import assert_the_plain_404
 
 TEAM_PAGES = ["supervision:team", "supervision:timeline", "supervision:access"]
 CASE_PAGES = ["supervision:assignment", "supervision:case-history", "supervision:case-access"]
 OUTSIDERS = ["cw_a", "cw_a2", "cw_b", "sup_b", "data_admin", "sys_admin"]
-
-
-def assert_the_plain_404(response, child):
-    """The ordinary 404 page (templates/404.html), with nothing of the case on it."""
-    assert response.status_code == 404
-    assert response.templates[0].name == "404.html"
-    page = response.content.decode()
-    assert "There is nothing here, or nothing you may see." in page
-    for shown in (child.case_number, str(child.pk), child.given_name, MOTHER["given_name"], FATHER["family_name"]):
-        assert shown not in page
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
