@@ -58,7 +58,9 @@ def _gate(allowed, what: str, *, pass_team: bool = False):
 
 def may_work_on_cases(user) -> bool:
     """Caseworkers and supervisors; a data admin or an IT account holds no case."""
-    return roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
+    return roles.may_hold_cases(user) and (
+        roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
+    )
 
 
 def case_role_required(what: str) -> Callable[[View], View]:
@@ -78,4 +80,4 @@ def data_admin_required(what: str) -> Callable[[View], View]:
 
 def audit_reader_required(what: str) -> Callable[[View], View]:
     """The audit trail's integrity: supervisors, who answer for every change."""
-    return _gate(lambda user: roles.has_role(user, roles.SUPERVISOR), what)
+    return _gate(lambda user: roles.may_hold_cases(user) and roles.has_role(user, roles.SUPERVISOR), what)
