@@ -50,6 +50,16 @@ else:
             "ALLOWED_HOSTS is not set. With DEBUG off list the host names that serve "
             "the application, comma-separated (see .env.example)."
         )
+    # The key signs sessions: a short or repetitive one can be guessed offline from a cookie.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    # A wildcard answers for any Host header: password-reset links and absolute URLs could
+    # point at an attacker's host.
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS may not be '*' with DEBUG off: list the host names.")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -192,7 +202,12 @@ SESSION_MAX_SECONDS = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing left on a searched phone (SE-11): the CSRF token lives in the session, so there
+# is no year-long csrftoken cookie that survives logout, and messages are kept in the
+# session rather than in a cookie of their own. The session cookie is the only one.
+CSRF_USE_SESSIONS = True
 CSRF_COOKIE_SAMESITE = "Lax"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -201,6 +216,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser takes the cookie only over HTTPS, for this exact host and path /,
+    # so neither a sibling subdomain nor plain HTTP can plant or read it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

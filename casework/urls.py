@@ -10,7 +10,7 @@ from casework.accounts import views as accounts
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", accounts.sign_out, name="logout"),
     path("cases/", include("children.urls")),
     path("", include("casework.interviews.urls")),
     path("", include("casework.accounts.urls")),
