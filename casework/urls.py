@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework.accounts import views as accounts
+from casework.web.gates import no_view_on_site
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -17,5 +18,7 @@ urlpatterns = [
     path("team/", include("casework.supervision.urls")),
     path("audit/", include("casework.audit.urls")),
     path("aggregates/", include("casework.aggregates.urls")),
+    # Before the admin's own URLs, so that its "view on site" shortcut is never reached.
+    path("admin/r/<str:content_type_id>/<path:object_id>/", no_view_on_site, name="admin-view-on-site"),
     path("admin/", admin.site.urls),
 ]
