@@ -225,7 +225,7 @@ def main():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-only-secret-key-not-for-any-deployment",
+        "SECRET_KEY": "bench-only-secret-key-not-for-any-deployment-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEMO_PASSWORD": PASSWORD,
         "DEBUG": "0",

@@ -1,6 +1,7 @@
 """Settings for casework, read from the environment only (see .env.example)."""
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -50,6 +51,16 @@ else:
             "ALLOWED_HOSTS is not set. With DEBUG off list the host names that serve "
             "the application, comma-separated (see .env.example)."
         )
+    # The key signs sessions: a short or repetitive one can be guessed offline from a cookie.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    # A wildcard answers for any Host header: password-reset links and absolute URLs could
+    # point at an attacker's host.
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS may not be '*' with DEBUG off: list the host names.")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -135,6 +146,13 @@ AUTHENTICATION_BACKENDS = [
 # guardian.W001 looks for guardian's backend by its exact path; ours subclasses it.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
+# Argon2 (memory-hard) for new and changed passwords; an older PBKDF2 hash still verifies
+# and is rewritten as Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "casework.core.passwords.CaseworkArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -148,10 +166,12 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
 # Login throttling (django-axes, see casework/accounts/login.py): five wrong passwords for one
-# username from one address lock that pair for fifteen minutes; the lock lapses by itself.
+# username, from whatever addresses, lock that username for thirty minutes; five from one
+# address lock that address. Every lock lapses by itself, so nobody can lock a known
+# username out for good.
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "casework.accounts.login.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.audit.services.client_address"
@@ -192,7 +212,12 @@ SESSION_MAX_SECONDS = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing left on a searched phone (SE-11): the CSRF token lives in the session, so there
+# is no year-long csrftoken cookie that survives logout, and messages are kept in the
+# session rather than in a cookie of their own. The session cookie is the only one.
+CSRF_USE_SESSIONS = True
 CSRF_COOKIE_SAMESITE = "Lax"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -201,15 +226,27 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser takes the cookie only over HTTPS, for this exact host and path /,
+    # so neither a sibling subdomain nor plain HTTP can plant or read it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The access log records the client address. Behind a reverse proxy set this to the
-# number of proxies that append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+# The access log and the login throttle record the client address. Behind a reverse proxy
+# set TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For, and
+# TRUSTED_PROXIES to the addresses (or networks) those proxies connect from. The header is
+# read only on a connection from one of them: anyone else reaching the application port
+# directly could otherwise pick any address and step around a lock (SE-10).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
 
 # Demo users' password (seed_demo); only ever used with DEBUG on or --force.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-password")

@@ -2,6 +2,7 @@
 
 import calendar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -28,15 +29,27 @@ def preferences(request):
     return render(request, "casework/accounts/preferences.html", {"form": form})
 
 
+def _end_session(request, destination: str):
+    """Log out, delete the session row, and tell the browser to drop our cookies, cache and
+    storage: nothing of the application stays on a shared or searched phone (SE-4, SE-11)."""
+    logout(request)
+    response = redirect(destination)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
 @csrf_exempt
 @require_POST
 def quick_exit(request):
     """End the session at once and leave for a neutral page. No CSRF check: anyone may log
     anyone out of here, and a stale token must never stand between a caseworker and the exit."""
-    logout(request)
-    response = redirect("accounts:neutral")
-    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
-    return response
+    return _end_session(request, "accounts:neutral")
+
+
+@require_POST
+def sign_out(request):
+    """The ordinary Log out button: as quick exit, but back to the login page."""
+    return _end_session(request, settings.LOGOUT_REDIRECT_URL)
 
 
 @require_GET

@@ -21,6 +21,7 @@ Where that transaction runs:
   as a private connection could neither see the test's rows nor wait for its locks.
 """
 
+import functools
 import ipaddress
 import logging
 from typing import Any
@@ -43,14 +44,28 @@ logger = logging.getLogger(__name__)
 SQLITE_PRIVATE_TIMEOUT = 0.5
 
 
+@functools.lru_cache(maxsize=8)
+def _proxy_networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _from_trusted_proxy(peer: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False
+    return any(address in network for network in _proxy_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_address(request: HttpRequest | None) -> str | None:
-    """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT).
-    Anything that is not an IP address is dropped rather than stored."""
+    """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT hops
+    deep), when the connection comes from one of TRUSTED_PROXIES. Anything that is not an IP
+    address is dropped rather than stored."""
     if request is None:
         return None
     address = request.META.get("REMOTE_ADDR") or None
     hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
+    if hops > 0 and _from_trusted_proxy(address):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= hops:
             address = forwarded[-hops]

@@ -150,11 +150,11 @@ def test_someone_elses_case_is_a_404_and_writes_nothing(client, cw_b, case_a):
     assert Child.history.count() == before and Child.objects.get(pk=case_a.pk).given_name == "Minji"
 
 
-def test_view_only_permission_cannot_edit(client, cw_b, case_a):
+def test_view_only_permission_cannot_edit(client, cw_a2, case_a):
     from guardian.shortcuts import assign_perm
 
-    assign_perm("children.view_child", cw_b, case_a)
-    client.force_login(cw_b)
+    assign_perm("children.view_child", cw_a2, case_a)
+    client.force_login(cw_a2)
     before = Child.history.filter(id=case_a.pk).count()
     page = client.get(case_a.get_absolute_url()).content.decode()
     assert case_a.case_number in page

@@ -76,6 +76,29 @@ def test_debug_off_without_allowed_hosts_refuses_to_start_and_says_why():
     assert "ImproperlyConfigured: ALLOWED_HOSTS is not set" in result.stderr
 
 
+@pytest.mark.parametrize("weak_key", ["short", "x" * 49, "ab" * 40])
+def test_debug_off_with_a_weak_secret_key_refuses_to_start(weak_key):
+    result = manage("check", SECRET_KEY=weak_key)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is too weak" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_not_an_address_refuses_to_start():
+    result = manage("check", TRUSTED_PROXIES="proxy.example.org")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.example.org' is not an IP address" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "casework.example.org,*"])
+def test_debug_off_with_a_wildcard_in_allowed_hosts_refuses_to_start(hosts):
+    result = manage("check", ALLOWED_HOSTS=hosts)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS may not be '*'" in result.stderr
+
+
 def test_aggregates_suppression_threshold_below_three_is_refused():
     result = manage("check", AGGREGATES_MIN_CELL="2")
 
@@ -185,6 +208,7 @@ HOSTILE_ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "0",
     "TRUSTED_PROXY_COUNT": "3",
+    "TRUSTED_PROXIES": "0.0.0.0/0",
     "AGGREGATES_MIN_CELL": "9",
     "DEMO_PASSWORD": "a-password-from-the-shell",
 }
@@ -204,7 +228,7 @@ def test_the_settings_are_what_the_tests_assume():
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "tests.settings"
     assert settings.DEBUG is False
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
-    assert settings.SECRET_KEY == "test-only-secret-key-not-for-any-deployment"
+    assert settings.SECRET_KEY == "test-only-secret-key-not-for-any-deployment-0123456789-abcdefghij"
     assert set(settings.ALLOWED_HOSTS) == {"testserver", "localhost", "127.0.0.1"}  # Django adds testserver
     assert settings.CSRF_TRUSTED_ORIGINS == []
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
@@ -214,6 +238,7 @@ def test_the_settings_are_what_the_tests_assume():
     assert settings.SECURE_SSL_REDIRECT is False
     assert settings.SECURE_HSTS_SECONDS == 31536000
     assert settings.TRUSTED_PROXY_COUNT == 0
+    assert settings.TRUSTED_PROXIES == []
     assert settings.AGGREGATES_MIN_CELL == 5
     assert settings.DEMO_PASSWORD == "demo-password"
 

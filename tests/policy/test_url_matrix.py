@@ -59,6 +59,8 @@ MATRIX = {
     "aggregates:dashboard": ((), row(data_admin=200)),
     "aggregates:download": (("csv",), row(data_admin=200)),
     "admin:index": ((), row(302, 302, 302, 302, 302, 302, 200)),
+    # The admin's "view on site" shortcut, shadowed: no existence oracle for anyone.
+    "admin-view-on-site": (("1", "case"), row(*(404,) * 7)),
 }
 
 
