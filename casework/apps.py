@@ -7,4 +7,5 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Case work")
 
     def ready(self):
+        from casework import checks  # noqa: F401  (registers the deploy checks)
         from casework.core import history  # noqa: F401  (connects the attribution signal)

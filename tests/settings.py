@@ -25,6 +25,7 @@ PINNED_ENVIRONMENT = {
     "TRUSTED_PROXY_COUNT": "0",
     "AGGREGATES_MIN_CELL": "5",
     "DEMO_PASSWORD": "demo-password",
+    "DATABASE_APP_ROLE": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
 

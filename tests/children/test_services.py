@@ -14,7 +14,7 @@ from casework.access.queries import teams_of
 from casework.core.tracked import StaleEdit
 from casework.models import Assignment
 from children import access, services
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind
 from children.services import DoorUpdate
 from families.models import Family, Father, Mother, MotherStatus, Whereabouts
 from tests import factories
@@ -150,22 +150,22 @@ def test_open_case_reports_a_refused_child_as_such_and_writes_nothing(cw_a):
     assert set(history_counts().values()) == {0}
 
 
-def test_open_case_takes_the_next_number_when_its_number_was_just_taken(cw_a, team_a, monkeypatch):
-    """Two cases opened at once read the same highest number; the loser takes the next."""
+def test_case_numbers_come_from_the_years_counter_one_after_another(cw_a):
     first = factories.open_case_for(cw_a)
-    real_next = services.next_case_number
-    calls = []
-
-    def stale_first_read(year):
-        calls.append(year)
-        return first.case_number if len(calls) == 1 else real_next(year)
-
-    monkeypatch.setattr(services, "next_case_number", stale_first_read)
     second = factories.open_case_for(cw_a)
-    assert len(calls) == 2
-    assert second.case_number != first.case_number
-    assert Child.objects.count() == 2
-    assert second.history.count() == 1
+    year = timezone.localdate().year
+    assert (first.case_number, second.case_number) == (f"C-{year}-0001", f"C-{year}-0002")
+    assert CaseNumberCounter.objects.get(year=year).last_serial == 2
+
+
+def test_the_first_number_of_a_year_follows_the_cases_already_recorded(cw_a, team_a):
+    """Cases opened before the counter existed keep their numbers; the counter starts after them."""
+    year = timezone.localdate().year
+    earlier = factories.open_case_for(cw_a)
+    Child.objects.filter(pk=earlier.pk).update(case_number=f"C-{year}-0041")
+    CaseNumberCounter.objects.all().delete()
+    assert services.next_case_number(year) == f"C-{year}-0042"
+    assert services.next_case_number(year + 1) == f"C-{year + 1}-0001"
 
 
 def test_open_case_with_a_given_door_status_keeps_it(cw_a):
