@@ -123,9 +123,7 @@ def open_case(
 
 
 @transaction.atomic
-def update_child(
-    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
-) -> Child:
+def update_child(*, child: Child, by: User, values: dict[str, Any], expected_version: int, reason: str = "") -> Child:
     child = Child.objects.get(pk=child.pk)
     # Closing and reopening go through close_case / reopen_case, which require a reason.
     set_fields(child, values, reserved=("case_status",))
@@ -140,7 +138,7 @@ def close_case(*, child: Child, by: User, reason: str) -> Child:
     if child.case_status == CaseStatus.CLOSED:
         raise ValidationError(_("The case is already closed."))
     child.case_status = CaseStatus.CLOSED
-    return save_tracked(child, by=by, reason=reason)
+    return save_tracked(child, by=by, reason=reason, expected_version=child.version)
 
 
 @transaction.atomic
@@ -151,7 +149,7 @@ def reopen_case(*, child: Child, by: User, reason: str) -> Child:
     if child.case_status == CaseStatus.OPEN:
         raise ValidationError(_("The case is already open."))
     child.case_status = CaseStatus.OPEN
-    return save_tracked(child, by=by, reason=reason)
+    return save_tracked(child, by=by, reason=reason, expected_version=child.version)
 
 
 @transaction.atomic
@@ -162,8 +160,8 @@ def change_mother_status(
     status: str | None = None,
     changed_on: datetime.date | None = None,
     whereabouts: str | None = None,
+    expected_version: int | None,
     reason: str = "",
-    expected_version: int | None = None,
 ) -> Mother:
     """Record what has happened to the child's mother (repatriated, ran away, ...) and
     where she is; None leaves the status or the whereabouts as they are."""
@@ -192,8 +190,8 @@ def update_door(
     barrier: str = "",
     note: str | None = None,
     changed_on: datetime.date | None = None,
+    expected_version: int | None,
     reason: str = "",
-    expected_version: int | None = None,
 ) -> DocumentAccess:
     """Change one of the four doors. An unchanged door is left alone (no empty history)."""
     door = DocumentAccess.objects.get(child=child, kind=kind)
