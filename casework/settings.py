@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # migrating (manage.py grant_app_role). Empty outside PostgreSQL deployments.
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 
+# Backups (manage.py backup) are encrypted to this age public key (age1...). Its private
+# key is kept offline, never on the server (README, Backups).
+BACKUP_AGE_RECIPIENT = os.environ.get("BACKUP_AGE_RECIPIENT", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -1,4 +1,4 @@
-"""AU-10: a statement that fails leaves no name in PostgreSQL's own log.
+"""AU-21: a statement that fails leaves no name in PostgreSQL's own log.
 
 PostgreSQL logs a failing statement. With parameters bound on the client (psycopg's
 default) the statement it logs holds the values: the child's and the mother's names. The

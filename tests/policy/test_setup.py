@@ -194,6 +194,7 @@ HOSTILE_ENVIRONMENT = {
     "AGGREGATES_MIN_CELL": "9",
     "DEMO_PASSWORD": "a-password-from-the-shell",
     "DATABASE_APP_ROLE": "postgres",
+    "BACKUP_AGE_RECIPIENT": "age1notarealkey",
 }
 
 

@@ -1,4 +1,4 @@
-"""SE-8: search words never leave the page they were typed on through the login.
+"""SE-10: search words never leave the page they were typed on through the login.
 
 A session that ends during a search sends the browser to the login page. The redirect's
 `next` carries the page's path only, the login page renders no query string, and the

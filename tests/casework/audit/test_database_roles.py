@@ -1,4 +1,4 @@
-"""AU-9: as deployed, the application's database role cannot rewrite the audit trail.
+"""AU-20: as deployed, the application's database role cannot rewrite the audit trail.
 
 PostgreSQL only. The tests switch the test connection to an application role (SET ROLE)
 that holds exactly what `manage.py grant_app_role` grants, as the web process does in

@@ -1,4 +1,4 @@
-"""The supervisor's date filters (timeline, access review, and both per case) refuse a
+"""IN-6: the supervisor's date filters (timeline, access review, and both per case) refuse a
 date no record can have with a form error, never a 500: `?until=9999-12-31` used to
 overflow the day after, `0001-01-01` the time zone."""
 
