@@ -487,6 +487,34 @@ def test_history_keeps_the_author_after_the_account_is_deleted(case_a, sup_a):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_cases_opened_at_the_same_instant_get_consecutive_numbers_without_a_failed_insert(cw_a, cw_a2):
+    """AU-21: the year's counter row queues concurrent openings, so no INSERT of a child
+    (with its names) ever fails on a taken number. Real concurrency: PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers on the whole database")
+    start = threading.Barrier(4)
+    numbers, failures = [], []
+
+    def open_one(user):
+        try:
+            start.wait(timeout=10)
+            numbers.append(factories.open_case_for(user).case_number)
+        except Exception as error:  # noqa: BLE001 (any failure is the finding)
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=open_one, args=(user,)) for user in (cw_a, cw_a2, cw_a, cw_a2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    year = timezone.localdate().year
+    assert failures == []
+    assert sorted(numbers) == [f"C-{year}-{n:04d}" for n in range(1, 5)]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_edits_from_one_version_one_wins_and_one_is_stale(cw_a, sup_a):
     """Two people save at the same moment from version 1: the row lock serialises them, the
     second sees version 2 and gets StaleEdit. Needs real concurrent connections: PostgreSQL."""

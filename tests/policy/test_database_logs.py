@@ -64,10 +64,11 @@ def server_log():
 
 def test_failing_inserts_of_a_child_and_a_mother_log_no_name(case_a, server_log):
     with connection.cursor() as cursor:
-        for name, value in compose_logging_settings().items():
-            cursor.execute(f"SET {name} = '{value}'")
+        # The server's own setting, before this session applies the compose file's.
         cursor.execute("SHOW log_parameter_max_length_on_error")
         assert cursor.fetchone()[0] == "0"
+        for name, value in compose_logging_settings().items():
+            cursor.execute(f"SET {name} = '{value}'")
     given, family = f"Sunhui{uuid.uuid4().hex[:8]}", f"Kim{uuid.uuid4().hex[:8]}"
 
     # A case number already taken (the clash two openings at one instant used to cause) ...
