@@ -1,5 +1,5 @@
 # The casework web application: gunicorn behind a TLS-terminating reverse proxy, static
-# files served by whitenoise, migrations applied on every start. See docker-compose.yml.
+# files served by whitenoise, migrations run by the compose file's migrate service. See docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -30,8 +30,8 @@ USER casework
 
 EXPOSE 8000
 
-# Apply migrations, then hand over to the command (gunicorn by default) as PID 1.
-ENTRYPOINT ["sh", "-c", "python manage.py migrate --noinput && exec \"$@\"", "--"]
+# No migrations here: the web process connects as the application role, which may not
+# change the schema. docker-compose.yml's migrate service runs them as the owner first.
 # No gunicorn access log: request lines carry search words, and search words are names.
 # WEB_CONCURRENCY sets the number of workers (gunicorn reads it).
 CMD ["gunicorn", "casework.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "60"]

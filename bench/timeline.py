@@ -45,6 +45,7 @@ from casework.core.pages import PAGE_SIZE  # noqa: E402
 from casework.demo import services as demo  # noqa: E402
 from casework.supervision import queries as review  # noqa: E402
 from children.models import Child, HukouStatus  # noqa: E402
+from children.queries import current_versions  # noqa: E402
 from children.services import update_child  # noqa: E402
 
 MIN_HISTORY = 10_000
@@ -71,6 +72,7 @@ def top_up(target: int) -> None:
                 child=child,
                 by=editors[child.pk],
                 values={"hukou_status": statuses[n % 2]},
+                expected_version=current_versions(child)["child"],
                 reason=f"Bench edit {n}",
             )
         n += 1

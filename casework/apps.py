@@ -12,6 +12,8 @@ class CaseworkConfig(AppConfig):
         from django.contrib.auth.models import Group, User
         from django.db.models.signals import m2m_changed, post_save
 
+        from casework import checks  # noqa: F401  (registers the deploy checks)
+
         # model_wide also registers the system check that fails migrate while a grant exists.
         from casework.access.model_wide import refuse_model_wide_case_permission
         from casework.accounts.sessions import end_sessions_when_deactivated

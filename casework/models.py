@@ -116,6 +116,8 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     EXPORT = "export", _("Exported")
     DENIED = "denied", _("Denied")
+    # A save refused because someone else saved the record first (HTTP 409).
+    CONFLICT = "conflict", _("Edit conflict")
 
 
 class AccessLog(models.Model):

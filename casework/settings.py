@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casework.web.middleware.LoginNextWithoutQueryMiddleware",
     "casework.web.middleware.SessionLifetimeMiddleware",
     "casework.web.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -135,6 +136,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # for the writer) and a wait for the write lock instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the statement (psycopg 3 server-side binding), so a
+    # statement that fails is logged by PostgreSQL with $1, $2 ... and never with a name.
+    # The server must keep log_parameter_max_length_on_error at 0 (docker-compose.yml).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+
+# The PostgreSQL role the web process connects as; the owner grants it its privileges after
+# migrating (manage.py grant_app_role). Empty outside PostgreSQL deployments.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
+
+# Backups (manage.py backup) are encrypted to this age public key (age1...). Its private
+# key is kept offline, never on the server (README, Backups).
+BACKUP_AGE_RECIPIENT = os.environ.get("BACKUP_AGE_RECIPIENT", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -177,6 +192,8 @@ AXES_LOCKOUT_CALLABLE = "casework.accounts.login.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.audit.services.client_address"
 AXES_ENABLE_ADMIN = False  # the admin shows accounts and teams only
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Axes' own handler, minus the request's GET and POST data (a `next` can carry search words).
+AXES_HANDLER = "casework.accounts.login.RequestDataFreeHandler"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"

@@ -2,7 +2,6 @@
 caseworker's bookmark must keep working whatever moves in the code."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework.accounts import views as accounts
@@ -10,7 +9,7 @@ from casework.web.gates import no_view_on_site
 
 urlpatterns = [
     path("", accounts.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.sign_out, name="logout"),
     path("cases/", include("children.urls")),
     path("", include("casework.interviews.urls")),

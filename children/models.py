@@ -116,6 +116,22 @@ class Child(models.Model):
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+class CaseNumberCounter(models.Model):
+    """The last case serial handed out in a year: one row per year, moved on by one atomic
+    upsert (children.services.next_case_number). Two caseworkers opening a case at the
+    same instant queue on this row instead of racing to insert the same number, so no
+    INSERT carrying a child's name ever fails on a taken number."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_serial = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("case number counter")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_serial}"
+
+
 class DocumentAccess(models.Model):
     """One of the four doors (school, clinic, marriage registry, bank) for one child."""
 

@@ -11,6 +11,7 @@ from casework.core.pages import page_from_count
 from casework.models import Interview
 from children.access import VIEW, visible_child_ids
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from families.models import Family
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -121,3 +122,18 @@ def case_detail(child: Child) -> dict:
     interviews = list(child.interviews.select_related("caseworker").order_by("-held_on", "-created_at")[:100])
     follow_up = with_follow_up(Child.objects.filter(pk=child.pk)).values("next_follow_up", "overdue").get()
     return {"doors": doors, "interviews": interviews, "follow_up": follow_up}
+
+
+def current_versions(child: Child) -> dict[str, int]:
+    """The versions of a case's records as saved now, keyed as record_interview's
+    `expected_versions` are ("child", "family", "mother", "father" and the door kinds):
+    for callers without a form (demo data, benchmarks) that edit what they just read."""
+    family = Family.objects.select_related("mother", "father").get(pk=child.family_id)
+    versions = {door.kind: door.version for door in DocumentAccess.objects.filter(child=child)}
+    versions["child"] = Child.objects.only("version").get(pk=child.pk).version
+    versions["family"] = family.version
+    for relation in ("mother", "father"):
+        parent = getattr(family, relation)
+        if parent is not None:
+            versions[relation] = parent.version
+    return versions

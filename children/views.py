@@ -13,7 +13,7 @@ from casework.audit.services import log_access
 from casework.core import roles
 from casework.core.tracked import StaleEdit
 from casework.models import AccessAction
-from casework.web.conflicts import carry_newer_version, conflict_rows
+from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required, refuse
 from casework.web.htmx import is_htmx
@@ -157,6 +157,7 @@ def _edit(request, child, *, form, template, section_context, save):
         try:
             save(form)
         except StaleEdit as stale:
+            log_conflict(request, stale)
             conflict = conflict_rows(form, stale.instance)
             carry_newer_version(form, stale.instance)
         except ValidationError as error:
@@ -196,7 +197,7 @@ def edit_section(request, pk, section):
             by=request.user,
             values=bound.values(),
             reason=bound.cleaned_data.get("reason", ""),
-            expected_version=bound.cleaned_data.get("version"),
+            expected_version=bound.cleaned_data["version"],
         )
 
     section_context = {"section": section, "title": _section_title(section), "display": f"section-{section}"}
@@ -228,7 +229,7 @@ def edit_door(request, pk, kind):
             barrier=bound.cleaned_data["barrier"],
             note=bound.cleaned_data["note"],
             reason=bound.cleaned_data.get("reason", ""),
-            expected_version=bound.cleaned_data.get("version"),
+            expected_version=bound.cleaned_data["version"],
         )
 
     section_context = {"section": kind, "title": door.get_kind_display(), "display": "section-doors", "door": door}

@@ -26,6 +26,8 @@ PINNED_ENVIRONMENT = {
     "TRUSTED_PROXIES": "",
     "AGGREGATES_MIN_CELL": "5",
     "DEMO_PASSWORD": "demo-password",
+    "DATABASE_APP_ROLE": "",
+    "BACKUP_AGE_RECIPIENT": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.accounts.forms import PreferencesForm
 from casework.core import roles
+from casework.core.redirects import path_only
 from casework.models import Preferences
+
+
+class LoginView(DjangoLoginView):
+    """Django's login, with `next` cut to its path: a query string (search words) handed in
+    by anyone is neither rendered on the page nor followed after login."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return path_only(url)
 
 
 @login_required

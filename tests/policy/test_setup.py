@@ -158,7 +158,13 @@ def test_compose_file_passes_every_production_setting_to_the_web_service():
         assert re.search(rf"^\s+{name}:", compose, flags=re.M), f"docker-compose.yml does not set {name}"
 
 
-COMPOSE_SECRETS = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "casework.example.org", "POSTGRES_PASSWORD": "pw"}
+COMPOSE_SECRETS = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "casework.example.org",
+    "POSTGRES_PASSWORD": "pw",
+    "CASEWORK_OWNER_PASSWORD": "owner-pw",
+    "CASEWORK_APP_PASSWORD": "app-pw",
+}
 
 
 def compose_config(tmp_path, env) -> subprocess.CompletedProcess:
@@ -211,6 +217,8 @@ HOSTILE_ENVIRONMENT = {
     "TRUSTED_PROXIES": "0.0.0.0/0",
     "AGGREGATES_MIN_CELL": "9",
     "DEMO_PASSWORD": "a-password-from-the-shell",
+    "DATABASE_APP_ROLE": "postgres",
+    "BACKUP_AGE_RECIPIENT": "age1notarealkey",
 }
 
 

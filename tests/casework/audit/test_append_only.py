@@ -13,6 +13,7 @@ from casework.audit.services import log_access
 from casework.interviews.services import record_interview
 from casework.models import AccessAction, AccessLogHead
 from children.models import Child
+from children.queries import current_versions
 from children.services import update_child
 
 TABLES = ["children_historicalchild", "families_historicalmother", "casework_historicalinterview", "casework_accesslog"]
@@ -77,7 +78,13 @@ def test_truncate_is_refused_on_postgresql(one_row_in_each, table):
 
 
 def test_deleting_a_user_leaves_their_history_intact_and_attributed(case_a, sup_a):
-    update_child(child=case_a, by=sup_a, values={"given_name": "Jiwoo"}, reason="name spelt wrong")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"given_name": "Jiwoo"},
+        reason="name spelt wrong",
+    )
     sup_id = sup_a.pk
     rows_before = Child.history.filter(id=case_a.pk).count()
 
