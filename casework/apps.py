@@ -8,3 +8,4 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         from casework.core import history  # noqa: F401  (connects the attribution signal)
+        from casework.web import language  # noqa: F401  (applies the preferred language at login)

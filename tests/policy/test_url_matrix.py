@@ -45,6 +45,7 @@ MATRIX = {
     "interviews:follow-ups": ((), CASE_WORK),
     "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
     "accounts:quick-exit": ((), POST_ONLY),
+    "accounts:language": ((), POST_ONLY),
     "accounts:neutral": ((), EVERYONE),
     "supervision:team": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
