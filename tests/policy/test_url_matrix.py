@@ -38,6 +38,7 @@ MATRIX = {
     "children:detail": (("case",), CASE_A),
     "children:edit": (("case", "child"), CASE_A),
     "children:edit-door": (("case", "education"), CASE_A),
+    "children:other-names": (("case",), CASE_A),
     # POST only; for anyone without a case role the page gate answers first: no such page.
     "children:close": (("case",), CASE_ROLES_POST_ONLY),
     "children:reopen": (("case",), CASE_ROLES_POST_ONLY),
