@@ -175,6 +175,8 @@ class Preferences(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
     discreet_mode = models.BooleanField(_("discreet mode"), default=False)
+    # Empty: the browser's language. Applied at login (casework.web.language).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("preferences")

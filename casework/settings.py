@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "casework.web.middleware.LoginNextWithoutQueryMiddleware",
+    "casework.web.language.PreferredLanguageMiddleware",
     "casework.web.middleware.SessionLifetimeMiddleware",
     "casework.web.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,6 +205,12 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean")), ("zh-hans", _("Simplified Chinese"))]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# The interface languages' .po files (and the committed .mo files compiled from them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switch's cookie (casework.web.language): the login page in the language last used here.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.web.forms import DateInput, ReasonField
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
 from families.models import EARLIEST_YEAR, Family, Father, Mother, MotherStatus
 
 
@@ -271,3 +271,28 @@ class CaseFilterForm(forms.Form):
             "ordering": ORDERINGS.get(data.get("sort") or "case_number", ORDERINGS["case_number"]),
             "page": data.get("page") or 1,
         }
+
+
+class OtherNameForm(forms.ModelForm):
+    """Another name or spelling of the child, the mother or the father, and where it was seen."""
+
+    reason = ReasonField(label=_("Reason for the change (optional)"), required=False)
+
+    class Meta:
+        model = OtherName
+        fields = ["person", "family_name", "given_name", "seen_in"]
+        help_texts = {"seen_in": _("For example: birth certificate, school register, the father's Chinese ID.")}
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not (cleaned.get("family_name") or cleaned.get("given_name")):
+            raise forms.ValidationError(_("Give a family name, a given name or both."))
+        return cleaned
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RemoveOtherNameForm(forms.Form):
+    other_name = forms.UUIDField(widget=forms.HiddenInput)
+    reason = ReasonField(label=_("Why is it removed?"))

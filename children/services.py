@@ -21,7 +21,8 @@ from casework.access.services import assign_case, grant_team_oversight
 from casework.core import roles
 from casework.core.tracked import save_tracked, set_fields
 from casework.models import Team
-from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind
+from casework.names.keys import write_name_keys
+from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
 from families.models import Family, Father, Mother
 
 
@@ -116,6 +117,7 @@ def open_case(
             reason=reason,
         )
 
+    write_name_keys(children=[record])
     grant_team_oversight(child=record)
     if roles.has_role(by, roles.CASEWORKER):
         assign_case(child=record, to=by, by=by, reason=reason)
@@ -127,7 +129,27 @@ def update_child(*, child: Child, by: User, values: dict[str, Any], expected_ver
     child = Child.objects.get(pk=child.pk)
     # Closing and reopening go through close_case / reopen_case, which require a reason.
     set_fields(child, values, reserved=("case_status",))
-    return save_tracked(child, by=by, reason=reason, expected_version=expected_version)
+    save_tracked(child, by=by, reason=reason, expected_version=expected_version)
+    write_name_keys(children=[child])
+    return child
+
+
+@transaction.atomic
+def add_other_name(*, child: Child, by: User, values: dict[str, Any], reason: str = "") -> OtherName:
+    """Record another name or spelling of the child, the mother or the father."""
+    other = save_tracked(set_fields(OtherName(child=child), values), by=by, reason=reason)
+    write_name_keys(children=[child])
+    return other
+
+
+@transaction.atomic
+def remove_other_name(*, child: Child, by: User, other_name_id: Any, reason: str = "") -> None:
+    """Remove a recorded other name (history keeps it, with who removed it and why)."""
+    other = OtherName.objects.get(pk=other_name_id, child=child)
+    other._history_user = by  # type: ignore[attr-defined]
+    other._change_reason = reason or None  # type: ignore[attr-defined]
+    other.delete()
+    write_name_keys(children=[child])
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from casework.core.tracked import save_tracked, set_fields
+from casework.names.keys import write_family_name_keys
 from children.models import Child
 from families.models import Family, Father, Mother
 
@@ -38,8 +39,11 @@ def _update_parent(
         setattr(family, relation, parent)
         # The family row was read just now, in this transaction: its own version.
         save_tracked(family, by=by, reason=reason, expected_version=family.version)
-        return parent
-    return save_tracked(set_fields(parent, values), by=by, reason=reason, expected_version=expected_version)
+    else:
+        save_tracked(set_fields(parent, values), by=by, reason=reason, expected_version=expected_version)
+    # The parent's names are keys of every case of the family (siblings included).
+    write_family_name_keys(family_id=family.pk)
+    return parent
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ LIST_QUERIES = 13
 # family, parents and team (2); the access-log row (3); preferences, the change check and
 # roles (3); the doors, the interviews and the follow-up (children.queries.with_follow_up,
 # the one rule of "overdue") (3); the session save (3).
-DETAIL_QUERIES = 16
+DETAIL_QUERIES = 17  # with the other names of the case
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 

@@ -38,6 +38,7 @@ MATRIX = {
     "children:detail": (("case",), CASE_A),
     "children:edit": (("case", "child"), CASE_A),
     "children:edit-door": (("case", "education"), CASE_A),
+    "children:other-names": (("case",), CASE_A),
     # POST only; for anyone without a case role the page gate answers first: no such page.
     "children:close": (("case",), CASE_ROLES_POST_ONLY),
     "children:reopen": (("case",), CASE_ROLES_POST_ONLY),
@@ -45,6 +46,7 @@ MATRIX = {
     "interviews:follow-ups": ((), CASE_WORK),
     "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
     "accounts:quick-exit": ((), POST_ONLY),
+    "accounts:language": ((), POST_ONLY),
     "accounts:neutral": ((), EVERYONE),
     "supervision:team": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
