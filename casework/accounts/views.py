@@ -54,6 +54,7 @@ def _end_session(request, destination: str):
     logout(request)
     response = redirect(destination)
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from casework.names.readings import query_keys
 from children.models import Child, NameKey
-from children.queries import search_filter
+from children.queries import current_versions, search_filter
 from children.services import add_other_name, remove_other_name, update_child
 from families.services import update_father, update_mother
 from tests import factories
@@ -78,7 +78,7 @@ def test_the_case_number_is_still_found(client, cw_a, kim_hanzi):
 
 
 def test_keys_follow_a_change_of_name(client, cw_a, kim_hanzi):
-    update_child(child=kim_hanzi, by=cw_a, values={"family_name": "朴"})
+    update_child(child=kim_hanzi, by=cw_a, values={"family_name": "朴"}, expected_version=kim_hanzi.version)
     client.force_login(cw_a)
     assert found(client, "김정화") == []
     assert found(client, "박정화") == found(client, "piao zheng hua") == [kim_hanzi.case_number]
@@ -87,8 +87,13 @@ def test_keys_follow_a_change_of_name(client, cw_a, kim_hanzi):
 def test_a_parents_new_name_is_found_in_every_case_of_the_family(client, cw_a):
     first = factories.open_case_for(cw_a)
     sibling = factories.open_case_for(cw_a, family=first.family)
-    update_father(child=first, by=cw_a, values={"family_name": "刘", "given_name": "强"})
-    update_mother(child=first, by=cw_a, values={"family_name": "崔", "given_name": "영희"})
+    versions = current_versions(first)
+    update_father(
+        child=first, by=cw_a, values={"family_name": "刘", "given_name": "强"}, expected_version=versions["father"]
+    )
+    update_mother(
+        child=first, by=cw_a, values={"family_name": "崔", "given_name": "영희"}, expected_version=versions["mother"]
+    )
     client.force_login(cw_a)
     expected = sorted([first.case_number, sibling.case_number])
     assert found(client, "Liu Qiang") == found(client, "유강") == expected
