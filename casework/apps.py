@@ -7,4 +7,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Case work")
 
     def ready(self):
-        from casework.core import history  # noqa: F401  (connects the attribution signal)
+        # Imported here: the app registry must be ready before these modules load.
+        from casework.audit.chain import link_history_row
+        from casework.core import history  # connects the attribution signal
+
+        # Every history row is linked into its table's keyed chain as it is inserted.
+        history.history_row_inserting.connect(link_history_row, dispatch_uid="casework-audit-chain")

@@ -25,6 +25,10 @@ PINNED_ENVIRONMENT = {
     "TRUSTED_PROXY_COUNT": "0",
     "AGGREGATES_MIN_CELL": "5",
     "DEMO_PASSWORD": "demo-password",
+    "AUDIT_CHAIN_KEY": "test-only-audit-chain-key-not-for-any-deployment",
+    "AUDIT_CHAIN_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_SIGNING_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
 
