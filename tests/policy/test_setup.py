@@ -84,6 +84,13 @@ def test_debug_off_without_the_audit_chain_key_refuses_to_start_and_says_why():
     assert "ImproperlyConfigured: AUDIT_CHAIN_KEY is not set" in result.stderr
 
 
+def test_the_demo_with_debug_on_starts_without_an_audit_chain_key():
+    # `make demo` sets nothing: DEBUG=1 gets a development key, as it gets a SECRET_KEY.
+    result = manage("check", DEBUG="1", AUDIT_CHAIN_KEY=None)
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_short_audit_chain_key_is_refused():
     result = manage("check", AUDIT_CHAIN_KEY="too-short")
 
