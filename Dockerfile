@@ -20,9 +20,10 @@ RUN pip install .
 
 COPY . .
 
-# collectstatic imports the settings, which refuse to load without a secret when DEBUG is
-# off; this throwaway key exists only for this build step and is not kept in the image.
+# collectstatic imports the settings, which refuse to load without their secrets when DEBUG
+# is off; these throwaway keys exist only for this build step and are not kept in the image.
 RUN DEBUG=0 SECRET_KEY=build-time-collectstatic-only ALLOWED_HOSTS=localhost \
+    AUDIT_CHAIN_KEY=build-time-collectstatic-only-not-an-audit-key \
     python manage.py collectstatic --noinput
 
 # The application files stay owned by root: the running process can read, not change, them.

@@ -226,6 +226,7 @@ def main():
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-only-secret-key-not-for-any-deployment-0123456789",
+        "AUDIT_CHAIN_KEY": "bench-only-audit-chain-key-not-for-any-deployment",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEMO_PASSWORD": PASSWORD,
         "DEBUG": "0",

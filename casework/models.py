@@ -124,9 +124,9 @@ class AccessLog(models.Model):
     """Append-only: who looked at what, when, from where. Never the content itself.
     The user is kept as id and name without a foreign key so rows outlive accounts.
 
-    Rows form a hash chain in `seq` order: `row_hash` is the SHA-256 of the row's content
-    and `prev_hash` (the previous row's `row_hash`), so a changed or removed row breaks
-    the chain (`manage.py verify_audit`). Written only by casework.audit.services.log_access;
+    Rows form a keyed hash chain in `seq` order: `row_hash` is the HMAC-SHA-256 of the
+    row's content and `prev_hash` (the previous row's `row_hash`), so a changed or removed
+    row breaks the chain (`manage.py verify_audit`). Written only by casework.audit.services.log_access;
     database triggers refuse UPDATE and DELETE (casework.audit.append_only)."""
 
     id = models.BigAutoField(primary_key=True)
@@ -152,22 +152,22 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
 
-class AccessLogHead(models.Model):
-    """One row: the sequence number and hash of the newest access-log row.
+class AuditChainHead(models.Model):
+    """One row per audit chain (the access log, each history table): the sequence number
+    and hash of its newest row.
 
-    log_access locks this row (UPDATE ... RETURNING) for the few milliseconds of its own
-    insert, which orders concurrent writers without locking the log table. It is a cache
-    of the log's tail, not evidence: verify_audit trusts only the log rows themselves."""
+    A writer moves the head in the transaction that inserts the row (casework.audit.chain),
+    which orders concurrent writers of one table without locking the table. Database
+    triggers refuse to delete a head or to move it backwards (casework.audit.append_only);
+    verify_audit checks each chain's rows against its head, and signed checkpoints kept
+    outside the database check the heads themselves."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    chain = models.CharField(max_length=63, primary_key=True, editable=False)
     seq = models.BigIntegerField()
     row_hash = models.CharField(max_length=64)
 
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="access_log_head_single_row")]
-
     def __str__(self):
-        return f"{self.seq} {self.row_hash[:12]}"
+        return f"{self.chain} {self.seq} {self.row_hash[:12]}"
 
 
 class Preferences(models.Model):

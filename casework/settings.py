@@ -64,6 +64,40 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def _audit_chain_key() -> str:
+    """The key of the audit trail's HMAC chain (casework.audit.chain), from the environment
+    or a secret file, never from the database: whoever can write the tables but lacks the
+    key cannot re-hash a chain they changed."""
+    key = os.environ.get("AUDIT_CHAIN_KEY", "").strip()
+    key_file = os.environ.get("AUDIT_CHAIN_KEY_FILE", "").strip()
+    if key and key_file:
+        raise ImproperlyConfigured("Set AUDIT_CHAIN_KEY or AUDIT_CHAIN_KEY_FILE, not both.")
+    if key_file:
+        try:
+            key = Path(key_file).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"AUDIT_CHAIN_KEY_FILE cannot be read: {error.strerror}.") from None
+    if not key and DEBUG:
+        # Development only, like SECRET_KEY above.
+        key = "insecure-development-audit-chain-key-do-not-use"
+    if not key:
+        raise ImproperlyConfigured(
+            "AUDIT_CHAIN_KEY is not set. With DEBUG off the application refuses to start without "
+            "the audit chain's key (AUDIT_CHAIN_KEY, or AUDIT_CHAIN_KEY_FILE naming a secret file; see .env.example)."
+        )
+    if len(key) < 32:
+        raise ImproperlyConfigured("The audit chain key must be at least 32 characters long.")
+    return key
+
+
+AUDIT_CHAIN_KEY = _audit_chain_key()
+# Checkpoints of the audit chains (manage.py audit_checkpoint, verify_audit --checkpoints):
+# the Ed25519 private key file that signs them (only where the checkpoint job runs) and
+# the public key, base64, that verifies them.
+AUDIT_CHECKPOINT_SIGNING_KEY_FILE = os.environ.get("AUDIT_CHECKPOINT_SIGNING_KEY_FILE", "").strip()
+AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("AUDIT_CHECKPOINT_PUBLIC_KEY", "").strip()
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

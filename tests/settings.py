@@ -28,6 +28,10 @@ PINNED_ENVIRONMENT = {
     "DEMO_PASSWORD": "demo-password",
     "DATABASE_APP_ROLE": "",
     "BACKUP_AGE_RECIPIENT": "",
+    "AUDIT_CHAIN_KEY": "test-only-audit-chain-key-not-for-any-deployment",
+    "AUDIT_CHAIN_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_SIGNING_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
 

@@ -27,7 +27,8 @@ CASE_DATA_MODELS = (
     "assignment",
     "historicalassignment",
     "accesslog",
-    "accessloghead",
+    "auditchainhead",
+    "aggregatesrelease",
 )
 
 

@@ -11,7 +11,7 @@ history; the application role cannot, because it owns nothing and is no superuse
 
 - audit tables (every history table, the access log, the admin's log): SELECT and INSERT
   only, so no UPDATE, DELETE or TRUNCATE even with the triggers gone;
-- the access log's chain head: SELECT, INSERT and UPDATE (it moves on every row);
+- the audit chains' heads: SELECT, INSERT and UPDATE (they move on every audit row);
 - every other table: SELECT, INSERT, UPDATE and DELETE (sessions, throttle records and
   permission rows are deleted in normal use);
 - the migrations table: SELECT only;
@@ -30,8 +30,9 @@ from casework.audit.append_only import append_only_tables
 
 # Append-only records besides those append_only_tables lists (the admin never edits its log).
 MORE_AUDIT_TABLES = ("django_admin_log",)
-# Moved on by every access-log row: the application must update it.
-UPDATED_AUDIT_TABLES = ("casework_accessloghead",)
+# Every chain's head moves on with each audit row: the application must update it (never
+# delete it; triggers refuse that too).
+UPDATED_AUDIT_TABLES = ("casework_auditchainhead",)
 READ_ONLY_TABLES = ("django_migrations",)
 
 

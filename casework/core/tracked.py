@@ -9,7 +9,9 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db import models
+from django.db import connections, models, router
+
+from casework.core.history import serialise_history_writers
 
 # Any tracked model: save_tracked and set_fields hand back the instance they were given.
 Tracked = TypeVar("Tracked", bound=models.Model)
@@ -49,6 +51,8 @@ def save_tracked(
     `expected_version` first, so two people editing from the same version cannot silently
     overwrite each other. The version cannot be left out (MissingVersion): a service that
     edits without a form passes the version of the row it read."""
+    # Before any row lock: see serialise_history_writers.
+    serialise_history_writers(connections[router.db_for_write(type(instance), instance=instance)])
     if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
         if expected_version is None:
             raise MissingVersion(instance)
