@@ -209,5 +209,6 @@ def restore(
     )
     if verified.returncode != 0:
         raise BackupError(f"verify_audit failed on the restored database: {verified.stderr.strip()}")
-    checked.append(verified.stdout.strip().splitlines()[0] if verified.stdout.strip() else "verify_audit passed")
+    # verify_audit ends with its verdict for the whole trail.
+    checked.append(verified.stdout.strip().splitlines()[-1] if verified.stdout.strip() else "verify_audit passed")
     return checked

@@ -71,7 +71,7 @@ def test_backup_then_restore_gives_the_same_counts_and_a_verified_trail(tmp_path
         )
     report = out.read_text()
     assert "as in the manifest" in report
-    assert "Access log chain intact" in report
+    assert "Audit trail intact" in report
     assert report.strip().endswith("Restore verified.")
 
 
