@@ -7,7 +7,8 @@ holding the application's database password. What the triggers cover:
 
 - every simple-history table (`Historical*` models) of casework, children and families,
   found through the app registry, so a new tracked model is covered by the next call;
-- `casework_accesslog`.
+- `casework_accesslog`;
+- `casework_aggregatesrelease` (a published release of the aggregates is frozen).
 
 Installing is idempotent. Two things remove triggers and must be followed by a call of
 `install_append_only_triggers`:
@@ -31,6 +32,8 @@ from django.db.models.options import Options
 
 TRACKED_APPS = ("casework", "children", "families")
 ACCESS_LOG_TABLE = "casework_accesslog"
+# Published releases of the anonymised aggregates are frozen once written.
+RELEASE_TABLE = "casework_aggregatesrelease"
 PG_FUNCTION = "casework_refuse_change"
 
 
@@ -42,7 +45,8 @@ def append_only_tables(apps: Apps) -> list[str]:
         meta = model._meta
         if meta.app_label in TRACKED_APPS and model.__name__.startswith("Historical") and _has_field(meta):
             tables.append(meta.db_table)
-    return sorted(tables) + [ACCESS_LOG_TABLE]
+    frozen = [meta.db_table for meta in (m._meta for m in apps.get_models()) if meta.db_table == RELEASE_TABLE]
+    return sorted(tables) + [ACCESS_LOG_TABLE] + frozen
 
 
 def _has_field(meta: "Options[Any]") -> bool:

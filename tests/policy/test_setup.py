@@ -186,6 +186,7 @@ HOSTILE_ENVIRONMENT = {
     "SECURE_HSTS_SECONDS": "0",
     "TRUSTED_PROXY_COUNT": "3",
     "AGGREGATES_MIN_CELL": "9",
+    "AGGREGATES_RELEASES_PER_MONTH": "0",
     "DEMO_PASSWORD": "a-password-from-the-shell",
 }
 
