@@ -184,3 +184,37 @@ class Preferences(models.Model):
 
     def __str__(self):
         return str(_("Preferences"))
+
+
+class AggregatesRelease(models.Model):
+    """A frozen, numbered publication of the anonymised aggregates: the records exactly as
+    published (casework.aggregates.export), who published it, when, why, and the date the
+    caseload was counted on. The dashboard, its downloads and `export_aggregates` serve
+    releases, never live counts, so two exports can only differ where a new release was
+    published on purpose. Rows are never changed or deleted: the append-only triggers
+    (casework.audit.append_only) refuse it, so an earlier release stays downloadable
+    unchanged; a row that cannot change needs no history of its own."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # None: published at the console (the first release, made by `export_aggregates`).
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    reference_date = models.DateField(_("caseload counted on"))
+    threshold = models.PositiveSmallIntegerField(_("suppression threshold"))
+    records = models.JSONField(_("published records"))
+
+    class Meta:
+        verbose_name = _("aggregates release")
+        verbose_name_plural = _("aggregates releases")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"release {self.number} ({self.reference_date})"

@@ -315,6 +315,8 @@ if AGGREGATES_MIN_CELL < 3:
     raise ImproperlyConfigured(
         f"AGGREGATES_MIN_CELL is {AGGREGATES_MIN_CELL}; the suppression threshold may not be below 3."
     )
+# How many releases of the aggregates may be published in one calendar month (0: no limit).
+AGGREGATES_RELEASES_PER_MONTH = env_int("AGGREGATES_RELEASES_PER_MONTH", 1)
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,8 @@ everyone, including a mistaken service, the Django admin, a shell session or som
 holding the application's database password. What the triggers cover is the list in
 casework.audit.registry: every simple-history table of casework, children and families,
 found through the app registry (a new tracked model is covered by the next call), and
-the models named in AUDIT_MODELS (the access log). The chain heads
+the models named in AUDIT_MODELS (the access log) and FROZEN_MODELS (published releases
+of the aggregates). The chain heads
 (`casework_auditchainhead`) get triggers of their own: no DELETE (or TRUNCATE), and no
 UPDATE that lowers a head's sequence number or renames it.
 

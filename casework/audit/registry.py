@@ -24,6 +24,9 @@ HEAD_TABLE = "casework_auditchainhead"
 AUDIT_MODELS: dict[str, tuple[str, str, str, str]] = {
     "casework.AccessLog": ("seq", "prev_hash", "row_hash", "at"),
 }
+# Append-only but not chained: records frozen once written that are not audit data of
+# their own (a published release of the anonymised aggregates is what it was).
+FROZEN_MODELS = ("casework.AggregatesRelease",)
 # The chain columns every history table gets (casework.core.history.HistoryAttribution).
 HISTORY_COLUMNS = ("chain_seq", "chain_prev", "chain_hash", "history_date")
 
@@ -73,11 +76,20 @@ def audit_models(apps: Apps) -> list[type[models.Model]]:
 
 
 def append_only_tables(apps: Apps) -> list[str]:
-    """Every audit table, chained or not yet: history tables, then AUDIT_MODELS.
-    `apps` is django.apps.apps or a migration's historical registry."""
-    return [model._meta.db_table for model in history_models(apps)] + [
-        model._meta.db_table for model in audit_models(apps)
-    ]
+    """Every audit table, chained or not yet: history tables, then AUDIT_MODELS, then the
+    frozen records of FROZEN_MODELS. `apps` is django.apps.apps or a migration's
+    historical registry."""
+    frozen = []
+    for label in FROZEN_MODELS:
+        try:
+            frozen.append(apps.get_model(label)._meta.db_table)
+        except LookupError:
+            continue
+    return (
+        [model._meta.db_table for model in history_models(apps)]
+        + [model._meta.db_table for model in audit_models(apps)]
+        + frozen
+    )
 
 
 def chains(apps: Apps) -> list[Chain]:

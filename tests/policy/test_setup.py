@@ -262,6 +262,7 @@ HOSTILE_ENVIRONMENT = {
     "TRUSTED_PROXY_COUNT": "3",
     "TRUSTED_PROXIES": "0.0.0.0/0",
     "AGGREGATES_MIN_CELL": "9",
+    "AGGREGATES_RELEASES_PER_MONTH": "0",
     "DEMO_PASSWORD": "a-password-from-the-shell",
     "DATABASE_APP_ROLE": "postgres",
     "BACKUP_AGE_RECIPIENT": "age1notarealkey",

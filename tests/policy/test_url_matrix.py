@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casework.aggregates.services import publish_release
 from casework.models import AccessAction, AccessLog, Assignment, Interview
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
@@ -60,6 +61,7 @@ MATRIX = {
     "audit:integrity": ((), SUPERVISORS),
     "aggregates:dashboard": ((), row(data_admin=200)),
     "aggregates:download": (("csv",), row(data_admin=200)),
+    "aggregates:releases": ((), row(data_admin=200)),
     "admin:index": ((), row(302, 302, 302, 302, 302, 302, 200)),
     # The admin's "view on site" shortcut, shadowed: no existence oracle for anyone.
     "admin-view-on-site": (("1", "case"), row(*(404,) * 7)),
@@ -117,8 +119,14 @@ def tracked_counts():
     return [model.objects.count() for model in models] + [model.history.count() for model in models]
 
 
+@pytest.fixture
+def release(data_admin):
+    """A published release of the aggregates, so that its download exists."""
+    return publish_release(by=data_admin, reason="matrix")
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_status_of_the_matrix(people, case_a, case_b, role):
+def test_each_role_gets_the_status_of_the_matrix(people, case_a, case_b, release, role):
     client = client_for(people, role)
     got, expected = {}, {}
     before = tracked_counts()
