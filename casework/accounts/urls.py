@@ -7,4 +7,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("exit/", views.quick_exit, name="quick-exit"),
     path("calendar/", views.neutral, name="neutral"),
+    path("session/", views.session_status, name="session"),
 ]
