@@ -208,6 +208,17 @@ class Entry:
     action: str
     case_numbers: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    # (case number, child's id or None): the team's cases link to their page.
+    cases: list[tuple[str, Any]] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.record.history_type == "+"
+
+    @property
+    def more(self) -> int:
+        """How many changes the one-line summary leaves to the folded detail."""
+        return max(0, len(self.changes) - 1)
 
     @property
     def when(self):
@@ -351,6 +362,7 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
         previous_by_kind[kind] = versions
     refs, cases_of = _references(team, {k: list(v.values()) for k, v in records_by_kind.items()}, previous_by_kind)
 
+    child_of_number = {number: pk for pk, number in refs.children.items()}
     entries = []
     for history_id, _date, kind in rows:
         model = KINDS[kind]
@@ -370,6 +382,7 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
                 case_numbers=numbers,
                 changes=[] if record.history_type == "-" else _changes(model, record, previous, refs),
+                cases=[(number, child_of_number.get(number)) for number in numbers],
             )
         )
     return entries

@@ -222,6 +222,31 @@
     }
   });
 
+  // Tables that are wider than a phone become stacked cards: each cell is labelled with
+  // its column's heading, and the scroll box (and its tab stop) is no longer needed.
+  function stackTables(root) {
+    root.querySelectorAll("table.cases").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (headings[index] && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", headings[index]);
+        });
+      });
+      table.classList.add("stacked");
+      if (window.matchMedia("(max-width: 699px)").matches) table.removeAttribute("tabindex");
+    });
+  }
+  stackTables(document);
+
+  // Filters take a phone's first screen: folded there unless one is in use.
+  if (window.matchMedia("(max-width: 699px)").matches) {
+    document.querySelectorAll("details.filters-fold:not([data-in-use])").forEach(function (fold) {
+      fold.removeAttribute("open");
+    });
+  }
+
   // Live search: the results are replaced whole, so their count is said in a region that
   // stays on the page.
   document.addEventListener("htmx:afterSwap", function () {
