@@ -46,6 +46,9 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
 
 # Bookkeeping columns that change on every save and say nothing about the case.
 NOT_SHOWN = {"id", "version", "updated_at", "created_at", "submission_token"}
+# What discreet mode hides: the people's names and the village (the supervisor's pages show
+# "hidden" in their place, as the case page folds them).
+DISCREET_FIELDS = {"given_name", "family_name", "village"}
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
@@ -198,6 +201,7 @@ class Change:
     label: str
     old: str
     new: str
+    sensitive: bool = False
 
 
 @dataclass
@@ -273,6 +277,7 @@ def _changes(model, record, previous, refs: _References) -> list[Change]:
                 label=str(capfirst(model_field.verbose_name)),
                 old=_show(model_field, old, refs) if previous is not None else EMPTY,
                 new=_show(model_field, new, refs),
+                sensitive=model_field.name in DISCREET_FIELDS,
             )
         )
     return changes
