@@ -240,6 +240,22 @@
   }
   stackTables(document);
 
+  // Opening a case for a sibling: the new family, mother and father are not needed once
+  // an existing family is chosen, so they are hidden (and not sent) while it is.
+  var sibling = document.getElementById("id_sibling-family");
+  if (sibling) {
+    var showNewFamily = function () {
+      document.querySelectorAll("[data-new-family]").forEach(function (part) {
+        part.hidden = sibling.value !== "";
+        part.querySelectorAll("input, select, textarea").forEach(function (input) {
+          input.disabled = sibling.value !== "";
+        });
+      });
+    };
+    sibling.addEventListener("change", showNewFamily);
+    showNewFamily();
+  }
+
   // Filters take a phone's first screen: folded there unless one is in use.
   if (window.matchMedia("(max-width: 699px)").matches) {
     document.querySelectorAll("details.filters-fold:not([data-in-use])").forEach(function (fold) {
