@@ -256,6 +256,14 @@
     showNewFamily();
   }
 
+  // An error summary already on the page when it loads is not announced by its role
+  // alone: focus moves to it, so that it is read first.
+  var summary = document.querySelector("main .error[role=alert]");
+  if (summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+
   // Filters take a phone's first screen: folded there unless one is in use.
   if (window.matchMedia("(max-width: 699px)").matches) {
     document.querySelectorAll("details.filters-fold:not([data-in-use])").forEach(function (fold) {

@@ -108,6 +108,57 @@ def test_every_page_passes_axe_at_phone_and_desktop_width(browser, live_server, 
             # Nothing wider than the screen: no sideways scrolling on a phone.
             if width == "390" and page.evaluate("document.documentElement.scrollWidth") > 390:
                 found[f"{name}@{width}"] = found.get(f"{name}@{width}", []) + ["scrolls sideways"]
+            # A compact top bar on phones: no more than 56 px of the screen.
+            bar = page.evaluate("document.querySelector('.topbar')?.getBoundingClientRect().height || 0")
+            if width == "390" and bar > 56:
+                found[f"{name}@{width}"] = found.get(f"{name}@{width}", []) + [f"top bar {bar} px"]
             page.screenshot(path=folder / f"{role}-{name}-{width}.png", full_page=True)
     context.close()
     assert found == {}, pformat(found)
+
+
+def test_the_charts_clip_no_value_and_cut_no_label(page, live_server, data_admin, cw_a):
+    """The largest bar's value ("95 · 100.0%") and the longest label fit inside the chart,
+    measured as Chromium draws them."""
+    for _ in range(6):
+        factories.open_case_for(cw_a)  # six alike: shares of 100.0%
+    page.goto("/login/")
+    page.get_by_label("Username").fill(data_admin.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(reverse("aggregates:dashboard"))
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg.agg-chart")).flatMap((svg) => {
+          const width = svg.viewBox.baseVal.width;
+          return Array.from(svg.querySelectorAll("text")).filter((t) => {
+            const box = t.getBBox();
+            const bars = svg.querySelector("rect, .agg-suppressed");
+            const limit = t.classList.contains("agg-label") ? Number(bars?.getAttribute("x") || width) : width;
+            return box.x + box.width > limit || t.textContent.endsWith("…");
+          }).map((t) => t.textContent);
+        })"""
+    )
+    assert overflow == []
+    assert page.locator("svg.agg-chart text", has_text="100.0%").count() > 0
+
+
+def test_on_a_phone_the_whole_case_card_is_the_link_and_a_focused_field_is_not_under_the_bar(page, cw_a):
+    for _ in range(12):
+        factories.open_case_for(cw_a)
+    page.set_viewport_size(WIDTHS["390"])
+    page.goto("/login/")
+    page.get_by_label("Username").fill(cw_a.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    card = page.locator(".case-row").first.bounding_box()
+    # A tap near the bottom of the card, far from the case number, opens the case.
+    page.mouse.click(card["x"] + card["width"] / 2, card["y"] + card["height"] - 8)
+    page.wait_for_url(lambda url: "/cases/" in url and url.rstrip("/").split("/")[-1] != "cases")
+    child = page.url.rstrip("/").split("/")[-1]
+    page.goto(f"/cases/{child}/interviews/new/")
+    page.locator("#id_interview-follow_up_on").focus()
+    bar = page.locator(".topbar").bounding_box()
+    field = page.locator("#id_interview-follow_up_on").bounding_box()
+    assert field["y"] >= bar["y"] + bar["height"]  # WCAG 2.2, 2.4.11: not hidden under the bar
+    exit_box = page.get_by_role("button", name="Exit").bounding_box()
+    assert exit_box["height"] >= 44 and exit_box["width"] >= 44
