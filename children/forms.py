@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.web.forms import DateInput, ReasonField
+from casework.web.forms import DateInput, ReasonField, WordsForEmptyChoices
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
 from families.models import EARLIEST_YEAR, Family, Father, Mother, MotherStatus
 
@@ -34,7 +34,7 @@ def _check_year(value, label):
     return value
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(WordsForEmptyChoices, forms.ModelForm):
     """Carries the version the form was opened at, so a save over someone else's newer
     change is detected (children.services.StaleEdit) instead of overwriting it."""
 
@@ -64,8 +64,8 @@ class ChildForm(VersionedForm):
     class Meta:
         model = Child
         fields = [
-            "given_name",
             "family_name",
+            "given_name",
             "date_of_birth",
             "birth_year_estimated",
             "sex",
@@ -119,8 +119,8 @@ class MotherForm(VersionedForm):
     class Meta:
         model = Mother
         fields = [
-            "given_name",
             "family_name",
+            "given_name",
             "birth_year",
             "origin_province",
             "arrived_china_year",
@@ -164,7 +164,7 @@ class FatherForm(VersionedForm):
 
     class Meta:
         model = Father
-        fields = ["given_name", "family_name", "birth_year", "hukou_county", "present", "supports_registration"]
+        fields = ["family_name", "given_name", "birth_year", "hukou_county", "present", "supports_registration"]
 
     def clean_birth_year(self):
         return _check_year(self.cleaned_data.get("birth_year"), _("A birth year"))

@@ -8,4 +8,5 @@ urlpatterns = [
     path("exit/", views.quick_exit, name="quick-exit"),
     path("language/", views.switch_language, name="language"),
     path("calendar/", views.neutral, name="neutral"),
+    path("session/", views.session_status, name="session"),
 ]

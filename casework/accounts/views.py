@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +21,7 @@ from casework.core import roles
 from casework.core.redirects import path_only
 from casework.models import Preferences
 from casework.web import language as interface_language
+from casework.web.middleware import session_seconds_left
 
 
 class LoginView(DjangoLoginView):
@@ -108,3 +111,22 @@ def home(request):
     ):
         return redirect("admin:index")
     return redirect("children:list")
+
+
+@require_GET
+def session_status(request):
+    """Asked by static/js/casework.js: before a form is sent, and when the user chooses to
+    stay signed in (any request renews the idle limit). Signed in, it answers who (so that a
+    form typed by one person is never sent under another's sign-in), how long the session
+    lasts and the current CSRF token (signing in again replaces it). Signed out: 401, with
+    no redirect to follow."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse(
+        {
+            "signed_in": True,
+            "user": request.user.pk,
+            "seconds_left": session_seconds_left(request),
+            "csrf_token": get_token(request),
+        }
+    )

@@ -51,8 +51,11 @@ CROSS_TABS = tuple(
 
 # The chart's geometry, in SVG user units (the SVG scales to the width of the page).
 BAR_ROW = 26
-LABEL_WIDTH = 190
+LABEL_WIDTH = 250  # room for the longest category label (about 34 characters) uncut
 BAR_WIDTH = 190
+VALUE_WIDTH = 120  # room right of a full bar for its value: "9999 · 100.0%"
+LABEL_CHARACTERS = 34
+CHART_WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 
 
 def _category_label(table: str, category: str) -> str:

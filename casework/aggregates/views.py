@@ -74,7 +74,8 @@ def dashboard(request):
         "threshold": release.threshold if release else None,
         "label_width": charts.LABEL_WIDTH,
         "bar_width": charts.BAR_WIDTH,
-        "chart_width": charts.LABEL_WIDTH + charts.BAR_WIDTH + 80,
+        "chart_width": charts.CHART_WIDTH,
+        "label_characters": charts.LABEL_CHARACTERS,
     }
     return render(request, "casework/aggregates/dashboard.html", context)
 

@@ -8,8 +8,23 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 EMPTY = "—"
+
+# What an access-log row was about, when it is not a case (AccessLog.object_type).
+OBJECT_LABELS = {
+    "access_log": gettext_lazy("the access log"),
+    "aggregates": gettext_lazy("the aggregates"),
+    "follow_up": gettext_lazy("the follow-ups"),
+    "history": gettext_lazy("the change history"),
+    "team": gettext_lazy("the team page"),
+}
+
+
+def object_label(object_type: str) -> str:
+    """A word for an access-log object type, never the raw code."""
+    return str(OBJECT_LABELS.get(object_type, _("another page")))
 
 
 def display_value(value: object, choices: Iterable[tuple[Any, Any]] | None = None) -> str:

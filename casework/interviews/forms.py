@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Interview
-from casework.web.forms import DateInput, ReasonField
+from casework.web.forms import DateInput, ReasonField, WordsForEmptyChoices
 from children.forms import DoorForm
 from families.models import MotherStatus, Whereabouts
 
 
-class InterviewForm(forms.ModelForm):
+class InterviewForm(WordsForEmptyChoices, forms.ModelForm):
     """The interview itself. The mother's status and the doors travel in their own forms
     (MotherNowForm, DoorNowForm) in the same <form> and the same transaction."""
 

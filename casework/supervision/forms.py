@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from casework.access.queries import team_caseworkers, team_members
 from casework.models import AccessAction
 from casework.supervision import queries as review
-from casework.web.forms import DateInput, FilterDateField, ReasonField
+from casework.web.forms import DateInput, FilterDateField, ReasonField, WordsForEmptyChoices
 
 
-class AssignForm(forms.Form):
+class AssignForm(WordsForEmptyChoices, forms.Form):
     """Assign a case to a caseworker of the supervisor's team. The choice of caseworker is
     limited to the team: anyone else is an invalid choice, not a silent success."""
 

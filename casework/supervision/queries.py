@@ -46,6 +46,9 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
 
 # Bookkeeping columns that change on every save and say nothing about the case.
 NOT_SHOWN = {"id", "version", "updated_at", "created_at", "submission_token"}
+# What discreet mode hides: the people's names and the village (the supervisor's pages show
+# "hidden" in their place, as the case page folds them).
+DISCREET_FIELDS = {"given_name", "family_name", "village"}
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
@@ -198,6 +201,7 @@ class Change:
     label: str
     old: str
     new: str
+    sensitive: bool = False
 
 
 @dataclass
@@ -208,6 +212,17 @@ class Entry:
     action: str
     case_numbers: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    # (case number, child's id or None): the team's cases link to their page.
+    cases: list[tuple[str, Any]] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.record.history_type == "+"
+
+    @property
+    def more(self) -> int:
+        """How many changes the one-line summary leaves to the folded detail."""
+        return max(0, len(self.changes) - 1)
 
     @property
     def when(self):
@@ -262,6 +277,7 @@ def _changes(model, record, previous, refs: _References) -> list[Change]:
                 label=str(capfirst(model_field.verbose_name)),
                 old=_show(model_field, old, refs) if previous is not None else EMPTY,
                 new=_show(model_field, new, refs),
+                sensitive=model_field.name in DISCREET_FIELDS,
             )
         )
     return changes
@@ -351,6 +367,7 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
         previous_by_kind[kind] = versions
     refs, cases_of = _references(team, {k: list(v.values()) for k, v in records_by_kind.items()}, previous_by_kind)
 
+    child_of_number = {number: pk for pk, number in refs.children.items()}
     entries = []
     for history_id, _date, kind in rows:
         model = KINDS[kind]
@@ -370,6 +387,7 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
                 case_numbers=numbers,
                 changes=[] if record.history_type == "-" else _changes(model, record, previous, refs),
+                cases=[(number, child_of_number.get(number)) for number in numbers],
             )
         )
     return entries

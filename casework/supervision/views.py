@@ -16,6 +16,7 @@ from casework.audit.services import log_access
 from casework.models import AccessAction
 from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
+from casework.web.discreet import discreet
 from casework.web.gates import refuse, supervisor_required
 from children import access
 
@@ -100,7 +101,9 @@ def timeline(request, team):
     page, entries = _page_of(request, form, review.timeline_page, team)
     log_access(user=request.user, action=AccessAction.LIST, object_type="history", request=request)
     return render(
-        request, "casework/supervision/timeline.html", {"team": team, "form": form, "page": page, "entries": entries}
+        request,
+        "casework/supervision/timeline.html",
+        {"team": team, "form": form, "page": page, "entries": entries, "discreet": discreet(request.user)},
     )
 
 
@@ -113,7 +116,14 @@ def case_history(request, pk, team):
     return render(
         request,
         "casework/supervision/case_history.html",
-        {"team": team, "child": child, "form": form, "page": page, "entries": entries},
+        {
+            "team": team,
+            "child": child,
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "discreet": discreet(request.user),
+        },
     )
 
 

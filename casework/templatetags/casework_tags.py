@@ -3,6 +3,8 @@ from functools import cache
 from django import template
 from django.db.models import Model
 
+from casework.core import display
+
 register = template.Library()
 
 
@@ -35,3 +37,9 @@ def full_name(person) -> str:
         return "—"
     separator = "" if _is_cjk(family + given) else " "
     return separator.join(part for part in (family, given) if part)
+
+
+@register.filter
+def object_label(object_type: str) -> str:
+    """ "Listed (the follow-ups)" rather than "Listed (follow_up)"."""
+    return display.object_label(object_type)

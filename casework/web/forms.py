@@ -1,6 +1,7 @@
 """Form pieces every page shares: one date input, one reason field with one length limit."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,21 @@ class ReasonField(forms.CharField):
             widget=widget,
             **kwargs,
         )
+
+
+class WordsForEmptyChoices(forms.BaseForm):
+    """Django shows an empty choice as "---------"; the form says what choosing it means:
+    a required choice asks to choose, an optional one records nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == "---------":
+                    field.empty_label = _("Choose…")
+            elif isinstance(field, forms.ChoiceField):
+                empty = _("Choose…") if field.required else _("Not recorded")
+                choices: Any = field.choices  # flat (value, label) pairs in our forms
+                field.choices = [
+                    (value, empty if value == "" and label == "---------" else label) for value, label in choices
+                ]

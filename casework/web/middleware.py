@@ -79,6 +79,14 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+def session_seconds_left(request) -> int:
+    """How long the signed-in session lasts without another request: the idle limit, or
+    what remains of the eight hours if that is sooner. The page warns before it ends."""
+    started = request.session.get(SessionLifetimeMiddleware.STARTED, time.time())
+    remaining = settings.SESSION_MAX_SECONDS - (time.time() - started)
+    return max(0, int(min(settings.SESSION_COOKIE_AGE, remaining)))
+
+
 class SessionLifetimeMiddleware:
     """A session ends SESSION_MAX_SECONDS after login however active it is (the idle limit
     is Django's own SESSION_COOKIE_AGE, renewed on every request): a laptop left logged in
@@ -95,7 +103,12 @@ class SessionLifetimeMiddleware:
             if time.time() - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            # Every request renews the idle limit: the page's warning before the session
+            # ends (static/js/casework.js) starts counting again from this.
+            response["X-Session-Seconds"] = str(session_seconds_left(request))
+        return response
 
 
 class LoginNextWithoutQueryMiddleware:
@@ -130,8 +143,11 @@ def login_url_for(location: str, login: str) -> str:
 
 class HtmxLoginRedirectMiddleware:
     """When a session has ended, an htmx request (a search as the user types, an edit in
-    place) would get the login page swapped into a fragment of the old page. Tell htmx to
-    load the login page as a whole page instead."""
+    place) would follow the redirect and get the login page swapped into a fragment of the
+    old page, or, loaded whole, lose what was typed. It answers 401 instead, with no
+    address to go to (a login `next` would carry the search words): static/js/casework.js
+    keeps the form as it is, says the session ended and offers to sign in again in another
+    tab and save from here."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -141,7 +157,7 @@ class HtmxLoginRedirectMiddleware:
         if request.headers.get("HX-Request") == "true" and response.status_code == 302:
             login = resolve_url(settings.LOGIN_URL)
             if response["Location"].split("?")[0] == login:
-                redirect = HttpResponse(status=204)
-                redirect["HX-Redirect"] = response["Location"]
-                return redirect
+                ended = HttpResponse(status=401)
+                ended["HX-Reswap"] = "none"
+                return ended
         return response

@@ -38,6 +38,9 @@ def log_an_interview(page):
     page.locator("#id_interview-risk_level").select_option("high")
     page.locator("#id_mother-status").select_option("ran_away")
     page.locator("#id_mother-whereabouts").select_option("unknown")
+    # The doors are folded with their state; she opens the one she changes.
+    expect(page.locator("#id_door-education-status")).to_be_hidden()
+    page.locator("summary", has_text="Education").click()
     page.locator("#id_door-education-status").select_option("no_access")
     page.locator("#id_door-education-barrier").select_option("no_hukou")
     page.get_by_role("button", name="Save the interview").click()

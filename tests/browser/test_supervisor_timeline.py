@@ -45,6 +45,12 @@ def test_supervisor_filters_the_timeline_by_caseworker_and_reads_a_diff(page, su
     expect(newest).to_contain_text(other.case_number)
     expect(newest).to_contain_text("cw_a2")
     expect(newest).to_contain_text("Applied at the police station")
+    # One line says what changed; the field-by-field detail is folded under it.
+    expect(newest.locator(".entry-head")).to_contain_text(
+        "household registration from Unregistered to Registration in progress"
+    )
+    expect(newest.get_by_role("link", name=other.case_number)).to_have_attribute("href", other.get_absolute_url())
+    newest.get_by_text("Field by field").click()
     row = newest.get_by_role("row", name="Household registration")
     expect(row.locator("td.old")).to_have_text("Unregistered")
     expect(row.locator("td.new")).to_have_text("Registration in progress")

@@ -27,7 +27,7 @@ def test_a_matching_case_the_user_may_see_is_shown_and_nothing_is_opened(client,
     page = response.content.decode()
     assert response.status_code == 200 and 'id="possible-duplicates"' in page
     assert existing.case_number in page and existing.get_absolute_url() in page
-    assert "ask your supervisor" not in page
+    assert "A case with a similar name exists" not in page
     assert Child.objects.count() == 1
     logged = AccessLog.objects.get(user_id=cw_a.pk, action=AccessAction.SEARCH, object_id=str(existing.pk))
     assert "possible_duplicate" in str(logged.detail)

@@ -49,6 +49,8 @@ MATRIX = {
     "accounts:quick-exit": ((), POST_ONLY),
     "accounts:language": ((), POST_ONLY),
     "accounts:neutral": ((), EVERYONE),
+    # Asked by the page's script: signed out is 401, never a redirect to follow.
+    "accounts:session": ((), row(401, *(200,) * 6)),
     "supervision:team": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
     "supervision:access": ((), SUPERVISORS),

@@ -5,6 +5,7 @@ import time
 
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,10 +54,34 @@ def test_browsing_puts_no_case_data_in_the_cache(client, cw_a, case_a):
     assert not any("Minji" in str(value) or case_a.case_number in str(value) for value in stored.values())
 
 
-def test_an_htmx_request_after_the_session_ended_loads_the_login_page_whole(client, cw_a):
+def test_an_htmx_request_after_the_session_ended_is_answered_401_with_nowhere_to_go(client, cw_a):
+    """The page keeps what was typed and offers to sign in again (static/js/casework.js);
+    no login `next` carries the search words."""
     response = client.get(reverse("children:list"), {"q": "Kim"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+    assert response.status_code == 401 and response["HX-Reswap"] == "none"
+    assert "HX-Redirect" not in response and "Location" not in response
+    assert b"Kim" not in response.content
+
+
+def test_the_session_status_answers_who_and_how_long_and_401_when_signed_out(client, cw_a, settings):
+    url = reverse("accounts:session")
+    signed_out = client.get(url)
+    assert signed_out.status_code == 401 and signed_out.json() == {"signed_in": False}
+    client.force_login(cw_a)
+    answer = client.get(url).json()
+    assert answer["signed_in"] is True and answer["user"] == cw_a.pk
+    assert 0 < answer["seconds_left"] <= settings.SESSION_COOKIE_AGE
+    assert answer["csrf_token"]
+
+
+def test_every_signed_in_answer_says_how_long_the_session_lasts(client, cw_a, settings):
+    client.force_login(cw_a)
+    session = client.session
+    session[SessionLifetimeMiddleware.STARTED] = time.time() - settings.SESSION_MAX_SECONDS + 90
+    session.save()
+    # Ninety seconds of the eight hours are left: sooner than the idle limit.
+    assert 85 <= int(client.get(reverse("children:list"))["X-Session-Seconds"]) <= 90
+    assert "X-Session-Seconds" not in Client().get(reverse("login"))
 
 
 def test_an_ordinary_request_after_the_session_ended_is_redirected(client, cw_a):

@@ -93,3 +93,11 @@ def test_query_count_does_not_grow_with_the_rows_shown(client, sup_a, cw_a, case
     many_queries, many = count()
     assert few < many == 25
     assert many_queries == few_queries
+
+
+def test_the_access_review_names_what_was_listed_in_words_not_codes(client, sup_a, cw_a):
+    client.force_login(cw_a)
+    client.get(reverse("interviews:follow-ups"))
+    client.force_login(sup_a)
+    html = client.get(reverse("supervision:access")).content.decode()
+    assert "(the follow-ups)" in html and "(follow_up)" not in html

@@ -1,0 +1,166 @@
+"""Every page of every role through axe-core, at phone (390×844) and desktop (1280×900) width:
+no violation of serious or critical impact under the WCAG 2.0, 2.1 and 2.2 A/AA rules (2.2's
+target-size among them). A full-page screenshot of each is saved under
+test-output/screenshots/ for a person to look at.
+
+axe-core is vendored in tests/browser/vendor/axe-core/ (from the npm registry; see VERSION)
+and injected into a context that bypasses our CSP, which otherwise allows only our own
+scripts. One context per role: the role signs in once and visits every page."""
+
+import datetime
+from pathlib import Path
+from pprint import pformat
+
+import pytest
+from django.urls import reverse
+
+from casework.aggregates.services import publish_release
+from casework.interviews.services import record_interview
+from casework.models import Preferences
+from tests import factories
+from tests.browser.conftest import OUTPUT_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+WIDTHS = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 900}}
+RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({rule: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}));
+}"""
+
+
+def pages_of(role, case, assignment):
+    case_pages = [
+        ("case-list", reverse("children:list")),
+        ("case-new", reverse("children:new")),
+        ("case", case.get_absolute_url()),
+        ("edit-child", reverse("children:edit", args=[case.pk, "child"])),
+        ("edit-family", reverse("children:edit", args=[case.pk, "family"])),
+        ("edit-mother", reverse("children:edit", args=[case.pk, "mother"])),
+        ("edit-father", reverse("children:edit", args=[case.pk, "father"])),
+        ("edit-door", reverse("children:edit-door", args=[case.pk, "education"])),
+        ("interview", reverse("interviews:new", args=[case.pk])),
+        ("follow-ups", reverse("interviews:follow-ups")),
+        ("settings", reverse("accounts:preferences")),
+    ]
+    return {
+        "anon": [("login", reverse("login")), ("calendar", reverse("accounts:neutral"))],
+        "caseworker": case_pages,
+        "supervisor": case_pages
+        + [
+            ("team", reverse("supervision:team")),
+            ("timeline", reverse("supervision:timeline")),
+            ("access-review", reverse("supervision:access")),
+            ("assignment", reverse("supervision:assignment", args=[case.pk])),
+            ("case-history", reverse("supervision:case-history", args=[case.pk])),
+            ("case-access", reverse("supervision:case-access", args=[case.pk])),
+            ("integrity", reverse("audit:integrity")),
+        ],
+        "data-admin": [("aggregates", reverse("aggregates:dashboard")), ("settings", reverse("accounts:preferences"))],
+    }[role]
+
+
+@pytest.fixture
+def world(cw_a, sup_a, data_admin):
+    case = factories.open_case_for(cw_a)
+    record_interview(
+        child=case,
+        by=cw_a,
+        held_on=datetime.date.today(),
+        location_type="home",
+        notes="Mother works nights; the child is alone in the evenings.",
+        risk_level="high",
+        follow_up_on=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    for _ in range(3):
+        factories.open_case_for(cw_a)
+    Preferences.objects.create(user=sup_a, discreet_mode=True)  # both modes are audited
+    return {"caseworker": cw_a, "supervisor": sup_a, "data-admin": data_admin, "case": case}
+
+
+@pytest.mark.parametrize("role", ["anon", "caseworker", "supervisor", "data-admin"])
+def test_every_page_passes_axe_at_phone_and_desktop_width(browser, live_server, world, role):
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    if role != "anon":
+        page.goto("/login/")
+        page.get_by_label("Username").fill(world[role].username)
+        page.get_by_label("Password").fill(factories.PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+    folder = OUTPUT_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    assignment = world["case"].assignments.first()
+    found = {}
+    for name, url in pages_of(role, world["case"], assignment):
+        for width, size in WIDTHS.items():
+            page.set_viewport_size(size)
+            response = page.goto(url)
+            assert response.status == 200, (name, response.status)
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(RUN_AXE, RULE_TAGS)
+            if violations:
+                found[f"{name}@{width}"] = violations
+            # Nothing wider than the screen: no sideways scrolling on a phone.
+            if width == "390" and page.evaluate("document.documentElement.scrollWidth") > 390:
+                found[f"{name}@{width}"] = found.get(f"{name}@{width}", []) + ["scrolls sideways"]
+            # A compact top bar on phones: no more than 56 px of the screen.
+            bar = page.evaluate("document.querySelector('.topbar')?.getBoundingClientRect().height || 0")
+            if width == "390" and bar > 56:
+                found[f"{name}@{width}"] = found.get(f"{name}@{width}", []) + [f"top bar {bar} px"]
+            page.screenshot(path=folder / f"{role}-{name}-{width}.png", full_page=True)
+    context.close()
+    assert found == {}, pformat(found)
+
+
+def test_the_charts_clip_no_value_and_cut_no_label(page, live_server, data_admin, cw_a):
+    """The largest bar's value ("95 · 100.0%") and the longest label fit inside the chart,
+    measured as Chromium draws them."""
+    for _ in range(6):
+        factories.open_case_for(cw_a)  # six alike: shares of 100.0%
+    publish_release(by=data_admin, reason="Charts checked in the browser")  # the page shows releases only
+    page.goto("/login/")
+    page.get_by_label("Username").fill(data_admin.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(reverse("aggregates:dashboard"))
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg.agg-chart")).flatMap((svg) => {
+          const width = svg.viewBox.baseVal.width;
+          return Array.from(svg.querySelectorAll("text")).filter((t) => {
+            const box = t.getBBox();
+            const bars = svg.querySelector("rect, .agg-suppressed");
+            const limit = t.classList.contains("agg-label") ? Number(bars?.getAttribute("x") || width) : width;
+            return box.x + box.width > limit || t.textContent.endsWith("…");
+          }).map((t) => t.textContent);
+        })"""
+    )
+    assert overflow == []
+    assert page.locator("svg.agg-chart text", has_text="100.0%").count() > 0
+
+
+def test_on_a_phone_the_whole_case_card_is_the_link_and_a_focused_field_is_not_under_the_bar(page, cw_a):
+    for _ in range(12):
+        factories.open_case_for(cw_a)
+    page.set_viewport_size(WIDTHS["390"])
+    page.goto("/login/")
+    page.get_by_label("Username").fill(cw_a.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    card = page.locator(".case-row").first.bounding_box()
+    # A tap near the bottom of the card, far from the case number, opens the case.
+    page.mouse.click(card["x"] + card["width"] / 2, card["y"] + card["height"] - 8)
+    page.wait_for_url(lambda url: "/cases/" in url and url.rstrip("/").split("/")[-1] != "cases")
+    child = page.url.rstrip("/").split("/")[-1]
+    page.goto(f"/cases/{child}/interviews/new/")
+    page.locator("#id_interview-follow_up_on").focus()
+    bar = page.locator(".topbar").bounding_box()
+    field = page.locator("#id_interview-follow_up_on").bounding_box()
+    assert field["y"] >= bar["y"] + bar["height"]  # WCAG 2.2, 2.4.11: not hidden under the bar
+    exit_box = page.get_by_role("button", name="Exit").bounding_box()
+    assert exit_box["height"] >= 44 and exit_box["width"] >= 44
