@@ -93,6 +93,12 @@ def render(raw: dict) -> str:
             "Dataset: "
             + ", ".join(f"{v:,} {k}" for k, v in c.items())
             + (f"; built in {run['build_seconds']:.0f} s (migrations included)" if run.get("build_seconds") else "")
+            + (
+                f", on the CPU {run['build_cpu']['python']:.0f} s in Python + {run['build_cpu']['postgresql']:.0f} s "
+                "in PostgreSQL"
+                if run.get("build_cpu")
+                else ""
+            )
             + (f", {run['rows']:,} rows copied" if run.get("rows") else "")
             + ".",
             f"Access-log chain after the run: {run['chain'].split(' (keep')[0]}.",
@@ -138,11 +144,21 @@ def render(raw: dict) -> str:
         lines += [
             f"## Through gunicorn ({name})",
             "",
+            *(
+                [
+                    "Measured in a separate run (`--reuse --only-wrk --scale-out`), "
+                    f"{run['wrk_run']['machine']['date']}, "
+                    f"load average at the start {run['wrk_run']['machine']['load']}.",
+                    "",
+                ]
+                if run.get("wrk_run")
+                else []
+            ),
             "gunicorn, 2 sync workers per instance, `bench.settings`; wrk, 2 threads, 8 connections per instance,"
             " on 127.0.0.1; budget: ≥ 150 list pages a second with p95 ≤ 40 ms. CPU per page: gunicorn's"
             " processes + the database's backends over the run, divided by the pages served.",
             "",
-            "| servers | page | pages/s (per instance) | p90 | p99 | CPU per page (app + PostgreSQL) | non-2xx |",
+            "| servers | page | pages/s (per instance) | p90 | p99 | CPU per page (app + PostgreSQL) | errors |",
             "|---|---|---|---|---|---|---|",
         ]
         for label, rows in run["wrk"].items():
