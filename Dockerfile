@@ -1,5 +1,5 @@
 # The casework web application: gunicorn behind a TLS-terminating reverse proxy, static
-# files served by whitenoise, migrations applied on every start. See docker-compose.yml.
+# files served by whitenoise, migrations run by the compose file's migrate service. See docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,9 +20,10 @@ RUN pip install .
 
 COPY . .
 
-# collectstatic imports the settings, which refuse to load without a secret when DEBUG is
-# off; this throwaway key exists only for this build step and is not kept in the image.
+# collectstatic imports the settings, which refuse to load without their secrets when DEBUG
+# is off; these throwaway keys exist only for this build step and are not kept in the image.
 RUN DEBUG=0 SECRET_KEY=build-time-collectstatic-only ALLOWED_HOSTS=localhost \
+    AUDIT_CHAIN_KEY=build-time-collectstatic-only-not-an-audit-key \
     python manage.py collectstatic --noinput
 
 # The application files stay owned by root: the running process can read, not change, them.
@@ -30,8 +31,8 @@ USER casework
 
 EXPOSE 8000
 
-# Apply migrations, then hand over to the command (gunicorn by default) as PID 1.
-ENTRYPOINT ["sh", "-c", "python manage.py migrate --noinput && exec \"$@\"", "--"]
+# No migrations here: the web process connects as the application role, which may not
+# change the schema. docker-compose.yml's migrate service runs them as the owner first.
 # No gunicorn access log: request lines carry search words, and search words are names.
 # WEB_CONCURRENCY sets the number of workers (gunicorn reads it).
 CMD ["gunicorn", "casework.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "60"]

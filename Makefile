@@ -15,13 +15,14 @@ DEMO_PASSWORD ?= demo-password
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean
+.PHONY: help install demo test lint format clean messages
 
 help:
 	@echo "make demo    install, migrate, seed demo data, serve http://127.0.0.1:8000/"
 	@echo "make test    install and run the whole test suite (ARGS=... for pytest)"
 	@echo "make lint    ruff check, ruff format --check, lint-imports and mypy"
 	@echo "make format  ruff format and ruff check --fix"
+	@echo "make messages  refresh locale/*.po from the source and compile the .mo files (needs gettext)"
 	@echo "make clean   remove .venv, the SQLite demo database and collected static files"
 
 # Debian and Ubuntu ship python3 without ensurepip unless python3-venv is installed. Then
@@ -88,6 +89,13 @@ lint: $(STAMP)
 		$$check || failed="$$failed\n  $$check"; \
 	done; \
 	if [ -n "$$failed" ]; then printf 'make lint failed:%b\n' "$$failed" >&2; exit 1; fi
+
+# The .mo files are committed, so that a fresh clone shows Korean and Chinese without gettext.
+# After changing a message: make messages, translate the new entries, make messages again.
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l ko -l zh_Hans --no-obsolete \
+		--ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='test-output/*' --ignore='build/*'
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 format: $(STAMP)
 	$(BIN)/ruff format .

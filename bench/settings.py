@@ -15,6 +15,7 @@ from casework.settings import STORAGES  # noqa: E402
 
 # Plain HTTP on 127.0.0.1: cookies without the Secure flag, no HSTS, no manifest.
 SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_NAME = "sessionid"  # a __Host- cookie needs HTTPS
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -116,15 +116,17 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     EXPORT = "export", _("Exported")
     DENIED = "denied", _("Denied")
+    # A save refused because someone else saved the record first (HTTP 409).
+    CONFLICT = "conflict", _("Edit conflict")
 
 
 class AccessLog(models.Model):
     """Append-only: who looked at what, when, from where. Never the content itself.
     The user is kept as id and name without a foreign key so rows outlive accounts.
 
-    Rows form a hash chain in `seq` order: `row_hash` is the SHA-256 of the row's content
-    and `prev_hash` (the previous row's `row_hash`), so a changed or removed row breaks
-    the chain (`manage.py verify_audit`). Written only by casework.audit.services.log_access;
+    Rows form a keyed hash chain in `seq` order: `row_hash` is the HMAC-SHA-256 of the
+    row's content and `prev_hash` (the previous row's `row_hash`), so a changed or removed
+    row breaks the chain (`manage.py verify_audit`). Written only by casework.audit.services.log_access;
     database triggers refuse UPDATE and DELETE (casework.audit.append_only)."""
 
     id = models.BigAutoField(primary_key=True)
@@ -150,22 +152,22 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
 
-class AccessLogHead(models.Model):
-    """One row: the sequence number and hash of the newest access-log row.
+class AuditChainHead(models.Model):
+    """One row per audit chain (the access log, each history table): the sequence number
+    and hash of its newest row.
 
-    log_access locks this row (UPDATE ... RETURNING) for the few milliseconds of its own
-    insert, which orders concurrent writers without locking the log table. It is a cache
-    of the log's tail, not evidence: verify_audit trusts only the log rows themselves."""
+    A writer moves the head in the transaction that inserts the row (casework.audit.chain),
+    which orders concurrent writers of one table without locking the table. Database
+    triggers refuse to delete a head or to move it backwards (casework.audit.append_only);
+    verify_audit checks each chain's rows against its head, and signed checkpoints kept
+    outside the database check the heads themselves."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    chain = models.CharField(max_length=63, primary_key=True, editable=False)
     seq = models.BigIntegerField()
     row_hash = models.CharField(max_length=64)
 
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="access_log_head_single_row")]
-
     def __str__(self):
-        return f"{self.seq} {self.row_hash[:12]}"
+        return f"{self.chain} {self.seq} {self.row_hash[:12]}"
 
 
 class Preferences(models.Model):
@@ -173,6 +175,8 @@ class Preferences(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
     discreet_mode = models.BooleanField(_("discreet mode"), default=False)
+    # Empty: the browser's language. Applied at login (casework.web.language).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("preferences")
@@ -180,3 +184,37 @@ class Preferences(models.Model):
 
     def __str__(self):
         return str(_("Preferences"))
+
+
+class AggregatesRelease(models.Model):
+    """A frozen, numbered publication of the anonymised aggregates: the records exactly as
+    published (casework.aggregates.export), who published it, when, why, and the date the
+    caseload was counted on. The dashboard, its downloads and `export_aggregates` serve
+    releases, never live counts, so two exports can only differ where a new release was
+    published on purpose. Rows are never changed or deleted: the append-only triggers
+    (casework.audit.append_only) refuse it, so an earlier release stays downloadable
+    unchanged; a row that cannot change needs no history of its own."""
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # None: published at the console (the first release, made by `export_aggregates`).
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    reference_date = models.DateField(_("caseload counted on"))
+    threshold = models.PositiveSmallIntegerField(_("suppression threshold"))
+    records = models.JSONField(_("published records"))
+
+    class Meta:
+        verbose_name = _("aggregates release")
+        verbose_name_plural = _("aggregates releases")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"release {self.number} ({self.reference_date})"

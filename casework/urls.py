@@ -2,20 +2,22 @@
 caseworker's bookmark must keep working whatever moves in the code."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from casework.accounts import views as accounts
+from casework.web.gates import no_view_on_site
 
 urlpatterns = [
     path("", accounts.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.sign_out, name="logout"),
     path("cases/", include("children.urls")),
     path("", include("casework.interviews.urls")),
     path("", include("casework.accounts.urls")),
     path("team/", include("casework.supervision.urls")),
     path("audit/", include("casework.audit.urls")),
     path("aggregates/", include("casework.aggregates.urls")),
+    # Before the admin's own URLs, so that its "view on site" shortcut is never reached.
+    path("admin/r/<str:content_type_id>/<path:object_id>/", no_view_on_site, name="admin-view-on-site"),
     path("admin/", admin.site.urls),
 ]

@@ -4,16 +4,23 @@ Case access is per object only, read straight from guardian's direct foreign-key
 permission tables (user grants and team-group grants). Model-wide permissions and
 superuser status are never consulted, so a mistaken global grant, or an IT account,
 opens nothing. Anything not permitted answers 404, the same as what does not exist.
+
+A grant counts only while its holder still fits it (defence in depth, AC-13): a
+caseworker's own grant while they hold the caseworker role and belong to the case's
+team, the oversight group's grant while they hold the supervisor role. Holding the data
+admin or system admin role, or a staff or superuser account, opens no case at all: a
+role or team changed in the admin never leaves a side door to the cases of before.
 """
 
 import uuid
 from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from casework.audit.services import log_access
+from casework.core import roles
 from casework.models import AccessAction
 from children.models import Child, ChildGroupObjectPermission, ChildUserObjectPermission
 
@@ -45,15 +52,29 @@ def _granted(
     }
     if child_pk is not None:
         permission["content_object_id"] = child_pk
-    direct = ChildUserObjectPermission.objects.filter(user_id=user.pk, **permission)
-    through_groups = ChildGroupObjectPermission.objects.filter(group__user=user.pk, **permission)
+    memberships = User.groups.through.objects.filter(user_id=user.pk)
+
+    def holds(role: str) -> Exists:
+        return Exists(memberships.filter(group__name=roles.role_group_name(role)))
+
+    direct = ChildUserObjectPermission.objects.filter(
+        Q(user_id=user.pk, **permission),
+        holds(roles.CASEWORKER),
+        Exists(memberships.filter(group_id=OuterRef("content_object__team__group_id"))),
+    )
+    through_groups = ChildGroupObjectPermission.objects.filter(
+        Q(group__user=user.pk, **permission),
+        # Only the case's own team's oversight group counts, and only for a supervisor.
+        Q(group_id=F("content_object__team__oversight_group_id")),
+        holds(roles.SUPERVISOR),
+    )
     return direct.values_list("content_object_id", flat=True).union(
         through_groups.values_list("content_object_id", flat=True)
     )
 
 
 def _may_hold_cases(user: User | AnonymousUser) -> TypeGuard[User]:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return roles.may_hold_cases(user)
 
 
 def visible_child_ids(user: User | AnonymousUser, perm: str = VIEW) -> list[uuid.UUID]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.web.forms import DateInput, ReasonField
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
 from families.models import EARLIEST_YEAR, Family, Father, Mother, MotherStatus
 
 
@@ -38,14 +38,23 @@ class VersionedForm(forms.ModelForm):
     """Carries the version the form was opened at, so a save over someone else's newer
     change is detected (children.services.StaleEdit) instead of overwriting it."""
 
-    # Optional: a form without them (NewChildForm, DoorNowForm, ...) sets them to None.
+    # Required when the form edits an existing record (a save without it would skip the
+    # version check); a form without them (NewChildForm, ...) sets them to None.
+    # (the check is in clean(): a hidden field's own error would not be shown).
     version: forms.IntegerField | None = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     reason: ReasonField | None = ReasonField(label=_("Reason for the change (optional)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance._state.adding and "version" not in self.initial:
-            self.initial["version"] = self.instance.version
+        if not self.instance._state.adding and "version" in self.fields:
+            self.initial.setdefault("version", self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean() or self.cleaned_data
+        editing = not self.instance._state.adding and "version" in self.fields
+        if editing and cleaned.get("version") is None:
+            self.add_error(None, _("This form is incomplete: reload the page and make the change again."))
+        return cleaned
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
@@ -262,3 +271,28 @@ class CaseFilterForm(forms.Form):
             "ordering": ORDERINGS.get(data.get("sort") or "case_number", ORDERINGS["case_number"]),
             "page": data.get("page") or 1,
         }
+
+
+class OtherNameForm(forms.ModelForm):
+    """Another name or spelling of the child, the mother or the father, and where it was seen."""
+
+    reason = ReasonField(label=_("Reason for the change (optional)"), required=False)
+
+    class Meta:
+        model = OtherName
+        fields = ["person", "family_name", "given_name", "seen_in"]
+        help_texts = {"seen_in": _("For example: birth certificate, school register, the father's Chinese ID.")}
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not (cleaned.get("family_name") or cleaned.get("given_name")):
+            raise forms.ValidationError(_("Give a family name, a given name or both."))
+        return cleaned
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RemoveOtherNameForm(forms.Form):
+    other_name = forms.UUIDField(widget=forms.HiddenInput)
+    reason = ReasonField(label=_("Why is it removed?"))

@@ -116,6 +116,22 @@ class Child(models.Model):
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+class CaseNumberCounter(models.Model):
+    """The last case serial handed out in a year: one row per year, moved on by one atomic
+    upsert (children.services.next_case_number). Two caseworkers opening a case at the
+    same instant queue on this row instead of racing to insert the same number, so no
+    INSERT carrying a child's name ever fails on a taken number."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_serial = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("case number counter")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_serial}"
+
+
 class DocumentAccess(models.Model):
     """One of the four doors (school, clinic, marriage registry, bank) for one child."""
 
@@ -181,3 +197,60 @@ class ChildUserObjectPermission(UserObjectPermissionBase):
 
 class ChildGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Child, on_delete=models.CASCADE)
+
+
+class NamedPerson(models.TextChoices):
+    CHILD = "child", _("Child")
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+
+
+class OtherName(models.Model):
+    """Another name or spelling of the child, the mother or the father, as seen on a
+    document (a birth certificate, a school register, the father's Chinese ID, a South
+    Korean record of the mother). Kept on the case, searched like the main names."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="other_names")
+    person = models.CharField(_("whose name"), max_length=10, choices=NamedPerson.choices)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    seen_in = models.CharField(_("where it was seen"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+        ordering = ["person", "family_name", "given_name"]
+        constraints = [
+            choices_constraint("other_name", "person", NamedPerson),
+            models.CheckConstraint(condition=~models.Q(family_name="", given_name=""), name="other_name_not_empty"),
+        ]
+
+    def __str__(self):
+        # Never the name itself: __str__ reaches logs and admin messages.
+        return str(_("Other name of %(person)s") % {"person": self.get_person_display()})
+
+
+class NameKey(models.Model):
+    """One search key of a name recorded on a case (the child's, the mother's, the
+    father's, and their other names), in casework.names.readings' spaces: `s:` as written,
+    `k:` the folded Korean reading, `p:` pinyin. Derived data, rewritten with the names by
+    casework.names.keys (and by `manage.py rebuild_name_keys`); never shown. Search looks
+    keys up by prefix: on PostgreSQL db_index adds a pattern-ops index for LIKE 'x%'."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
+    # Whose name it is: the duplicate check compares children's names with children's only.
+    whose = models.CharField(max_length=10, choices=NamedPerson.choices)
+    key = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "whose", "key"], name="name_key_once_per_person"),
+            choices_constraint("name_key", "whose", NamedPerson),
+        ]
+
+    def __str__(self):
+        return str(self.child)

@@ -1,6 +1,7 @@
 """Reusable reads of case data, always starting from the ids the access gate allows."""
 
 import datetime
+import uuid
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page
@@ -9,8 +10,10 @@ from django.utils import timezone
 
 from casework.core.pages import page_from_count
 from casework.models import Interview
+from casework.names.readings import query_keys, whole_name_keys
 from children.access import VIEW, visible_child_ids
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind, NamedPerson, NameKey
+from families.models import Family
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -20,11 +23,20 @@ DOOR_ORDER = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(Docu
 
 
 def search_filter(text: str) -> Q:
-    """Every word must match a name or the case number (so "Kim Min" finds Kim Minji)."""
-    condition = Q()
+    """A case whose recorded names (the child's, the parents', their other names) start
+    with the text read in any script (casework.names.readings: `김정화`, `金正花`,
+    `Kim Chong-hwa` and `jin zheng hua` all find 金正花), or whose child's name or case
+    number contains every word, as before. One query: the name keys are looked up by
+    prefix in their own indexed table, never read into Python."""
+    words = Q()
     for word in text.split()[:5]:
-        condition &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(case_number__icontains=word)
-    return condition
+        words &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(case_number__icontains=word)
+    prefixes = Q()
+    for key in sorted(query_keys(text)):
+        prefixes |= Q(key__startswith=key)
+    if not prefixes:
+        return words
+    return words | Q(pk__in=NameKey.objects.filter(prefixes).values("child_id"))
 
 
 def _latest_interview():
@@ -120,4 +132,44 @@ def case_detail(child: Child) -> dict:
     doors = list(child.document_access.order_by(DOOR_ORDER))
     interviews = list(child.interviews.select_related("caseworker").order_by("-held_on", "-created_at")[:100])
     follow_up = with_follow_up(Child.objects.filter(pk=child.pk)).values("next_follow_up", "overdue").get()
-    return {"doors": doors, "interviews": interviews, "follow_up": follow_up}
+    other_names = list(child.other_names.all())
+    return {"doors": doors, "interviews": interviews, "follow_up": follow_up, "other_names": other_names}
+
+
+def current_versions(child: Child) -> dict[str, int]:
+    """The versions of a case's records as saved now, keyed as record_interview's
+    `expected_versions` are ("child", "family", "mother", "father" and the door kinds):
+    for callers without a form (demo data, benchmarks) that edit what they just read."""
+    family = Family.objects.select_related("mother", "father").get(pk=child.family_id)
+    versions = {door.kind: door.version for door in DocumentAccess.objects.filter(child=child)}
+    versions["child"] = Child.objects.only("version").get(pk=child.pk).version
+    versions["family"] = family.version
+    for relation in ("mother", "father"):
+        parent = getattr(family, relation)
+        if parent is not None:
+            versions[relation] = parent.version
+    return versions
+
+
+def possible_duplicates(
+    user, *, family_name: str, given_name: str, born: datetime.date | None
+) -> tuple[list[Child], list[uuid.UUID]]:
+    """Cases whose child's name matches this one across scripts (family and given name
+    together, casework.names.readings.whole_name_keys) and whose birth year is within two
+    years (or unknown). Returns the matching cases the user may see, and only the ids of
+    the others: the caller may say that one exists and log the question, nothing more."""
+    keys = whole_name_keys(family_name, given_name)
+    if not keys:
+        return [], []
+    matches = Child.objects.filter(
+        pk__in=NameKey.objects.filter(whose=NamedPerson.CHILD, key__in=sorted(keys)).values("child_id")
+    )
+    if born is not None:
+        matches = matches.filter(
+            Q(date_of_birth__isnull=True)
+            | Q(date_of_birth__year__gte=born.year - 2, date_of_birth__year__lte=born.year + 2)
+        )
+    visible = set(visible_child_ids(user, VIEW))
+    found = list(matches.order_by("case_number").values_list("pk", flat=True)[:50])
+    shown = [pk for pk in found if pk in visible]
+    return list(Child.objects.filter(pk__in=shown).order_by("case_number")), [pk for pk in found if pk not in visible]

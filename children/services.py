@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +21,43 @@ from casework.access.services import assign_case, grant_team_oversight
 from casework.core import roles
 from casework.core.tracked import save_tracked, set_fields
 from casework.models import Team
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from casework.names.keys import write_name_keys
+from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
 from families.models import Family, Father, Mother
 
 
 def next_case_number(year: int) -> str:
-    """C-<year>-<serial>, the serial one past the highest of that year."""
+    """C-<year>-<serial>: the year's counter moved on by one, inside the caller's
+    transaction (a rolled-back opening gives its number back).
+
+    One statement, `INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: concurrent callers
+    wait on the year's counter row rather than collide, so nothing is retried and no
+    insert of a child fails on a taken number. The first case of a year starts after the
+    highest number already recorded for it (cases opened before the counter existed)."""
     prefix = f"C-{year}-"
+    connection = connections[router.db_for_write(CaseNumberCounter)]
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    # history-safe: the case-number counter, not case data
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_serial = last_serial + 1 WHERE year = %s RETURNING last_serial",  # noqa: S608
+            [year],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            first = _highest_serial(prefix) + 1
+            # A concurrent first opening of the year inserted the row meanwhile: move it on.
+            cursor.execute(
+                f"INSERT INTO {table} (year, last_serial) VALUES (%s, %s) "  # noqa: S608
+                "ON CONFLICT (year) DO UPDATE SET last_serial = "
+                f"{table}.last_serial + 1 RETURNING last_serial",
+                [year, first],
+            )
+            row = cursor.fetchone()
+    return f"{prefix}{row[0]:04d}"
+
+
+def _highest_serial(prefix: str) -> int:
     # Longest first, then highest: "C-2026-10000" comes after "C-2026-9999".
     last = (
         Child.objects.filter(case_number__startswith=prefix)
@@ -36,7 +66,7 @@ def next_case_number(year: int) -> str:
         .first()
     )
     serial = last.removeprefix(prefix) if last else "0"
-    return f"{prefix}{int(serial) + 1 if serial.isdigit() else 1:04d}"
+    return int(serial) if serial.isdigit() else 0
 
 
 @dataclass(frozen=True)
@@ -75,21 +105,8 @@ def open_case(
             family.father = save_tracked(Father(**father), by=by, reason=reason)
         save_tracked(family, by=by, reason=reason)
 
-    year = timezone.localdate().year
-    for _attempt in range(5):
-        record = Child(**child, family=family, team=team, case_number=next_case_number(year))
-        try:
-            with transaction.atomic():
-                save_tracked(record, by=by, reason=reason)
-            break
-        except IntegrityError:
-            # Another case took the number between our read and our insert: take the next.
-            # Any other violation (a CHECK on the child's values) is the caller's to see.
-            if not Child.objects.filter(case_number=record.case_number).exists():
-                raise
-            continue
-    else:
-        raise IntegrityError("could not allocate a case number")
+    record = Child(**child, family=family, team=team, case_number=next_case_number(timezone.localdate().year))
+    save_tracked(record, by=by, reason=reason)
 
     doors = doors or {}
     for kind in DocumentKind.values:
@@ -100,6 +117,7 @@ def open_case(
             reason=reason,
         )
 
+    write_name_keys(children=[record])
     grant_team_oversight(child=record)
     if roles.has_role(by, roles.CASEWORKER):
         assign_case(child=record, to=by, by=by, reason=reason)
@@ -107,13 +125,31 @@ def open_case(
 
 
 @transaction.atomic
-def update_child(
-    *, child: Child, by: User, values: dict[str, Any], reason: str = "", expected_version: int | None = None
-) -> Child:
+def update_child(*, child: Child, by: User, values: dict[str, Any], expected_version: int, reason: str = "") -> Child:
     child = Child.objects.get(pk=child.pk)
     # Closing and reopening go through close_case / reopen_case, which require a reason.
     set_fields(child, values, reserved=("case_status",))
-    return save_tracked(child, by=by, reason=reason, expected_version=expected_version)
+    save_tracked(child, by=by, reason=reason, expected_version=expected_version)
+    write_name_keys(children=[child])
+    return child
+
+
+@transaction.atomic
+def add_other_name(*, child: Child, by: User, values: dict[str, Any], reason: str = "") -> OtherName:
+    """Record another name or spelling of the child, the mother or the father."""
+    other = save_tracked(set_fields(OtherName(child=child), values), by=by, reason=reason)
+    write_name_keys(children=[child])
+    return other
+
+
+@transaction.atomic
+def remove_other_name(*, child: Child, by: User, other_name_id: Any, reason: str = "") -> None:
+    """Remove a recorded other name (history keeps it, with who removed it and why)."""
+    other = OtherName.objects.get(pk=other_name_id, child=child)
+    other._history_user = by  # type: ignore[attr-defined]
+    other._change_reason = reason or None  # type: ignore[attr-defined]
+    other.delete()
+    write_name_keys(children=[child])
 
 
 @transaction.atomic
@@ -124,7 +160,7 @@ def close_case(*, child: Child, by: User, reason: str) -> Child:
     if child.case_status == CaseStatus.CLOSED:
         raise ValidationError(_("The case is already closed."))
     child.case_status = CaseStatus.CLOSED
-    return save_tracked(child, by=by, reason=reason)
+    return save_tracked(child, by=by, reason=reason, expected_version=child.version)
 
 
 @transaction.atomic
@@ -135,7 +171,7 @@ def reopen_case(*, child: Child, by: User, reason: str) -> Child:
     if child.case_status == CaseStatus.OPEN:
         raise ValidationError(_("The case is already open."))
     child.case_status = CaseStatus.OPEN
-    return save_tracked(child, by=by, reason=reason)
+    return save_tracked(child, by=by, reason=reason, expected_version=child.version)
 
 
 @transaction.atomic
@@ -146,8 +182,8 @@ def change_mother_status(
     status: str | None = None,
     changed_on: datetime.date | None = None,
     whereabouts: str | None = None,
+    expected_version: int | None,
     reason: str = "",
-    expected_version: int | None = None,
 ) -> Mother:
     """Record what has happened to the child's mother (repatriated, ran away, ...) and
     where she is; None leaves the status or the whereabouts as they are."""
@@ -176,8 +212,8 @@ def update_door(
     barrier: str = "",
     note: str | None = None,
     changed_on: datetime.date | None = None,
+    expected_version: int | None,
     reason: str = "",
-    expected_version: int | None = None,
 ) -> DocumentAccess:
     """Change one of the four doors. An unchanged door is left alone (no empty history)."""
     door = DocumentAccess.objects.get(child=child, kind=kind)

@@ -13,7 +13,7 @@ from casework.audit.services import log_access
 from casework.core import roles
 from casework.core.tracked import StaleEdit
 from casework.models import AccessAction
-from casework.web.conflicts import carry_newer_version, conflict_rows
+from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required, refuse
 from casework.web.htmx import is_htmx
@@ -31,9 +31,11 @@ from children.forms import (
     NewFamilyForm,
     NewFatherForm,
     NewMotherForm,
+    OtherNameForm,
+    RemoveOtherNameForm,
     ReopenCaseForm,
 )
-from children.models import Child, DocumentKind
+from children.models import Child, DocumentKind, OtherName
 from families import services as family_services
 from families.models import Family, Father, Mother
 
@@ -107,6 +109,15 @@ def case_new(request):
         # A sibling joins an existing family: the new-family parts are then not needed.
         needed = ["child", "sibling"] if existing else ["child", "sibling", "family", "mother", "father"]
         if all(forms[name].is_valid() for name in needed):
+            duplicates = _possible_duplicates(request, forms["child"])
+            if duplicates is not None:
+                context = {
+                    "forms": forms,
+                    "team": team,
+                    "has_sibling_choices": forms["sibling"].fields["family"].queryset.exists(),
+                    **duplicates,
+                }
+                return render(request, "children/case_new.html", context)
             child = services.open_case(
                 by=request.user,
                 team=team,
@@ -120,6 +131,43 @@ def case_new(request):
             return redirect(child)
     context = {"forms": forms, "team": team, "has_sibling_choices": forms["sibling"].fields["family"].queryset.exists()}
     return render(request, "children/case_new.html", context)
+
+
+def _possible_duplicates(request, child_form) -> dict | None:
+    """Before a case is opened: the cases with a matching name (across scripts) and birth
+    year that the user may see, to open instead; of the others only that one exists, and
+    the question is logged against that case for its team's supervisor. None when nothing
+    matches, or when the user has seen the warning and opens the case anyway."""
+    if request.POST.get("duplicates_seen"):
+        return None
+    values = child_form.cleaned_data
+    shown, others = queries.possible_duplicates(
+        request.user,
+        family_name=values.get("family_name", ""),
+        given_name=values.get("given_name", ""),
+        born=values.get("date_of_birth"),
+    )
+    if not shown and not others:
+        return None
+    for match in shown:
+        log_access(
+            user=request.user,
+            action=AccessAction.SEARCH,
+            object_type="child",
+            object_id=match.pk,
+            request=request,
+            detail={"possible_duplicate": True},
+        )
+    for pk in others:
+        log_access(
+            user=request.user,
+            action=AccessAction.DENIED,
+            object_type="child",
+            object_id=pk,
+            request=request,
+            detail={"possible_duplicate": True},
+        )
+    return {"duplicates": shown, "similar_elsewhere": bool(others)}
 
 
 @case_role_required("child")
@@ -157,6 +205,7 @@ def _edit(request, child, *, form, template, section_context, save):
         try:
             save(form)
         except StaleEdit as stale:
+            log_conflict(request, stale)
             conflict = conflict_rows(form, stale.instance)
             carry_newer_version(form, stale.instance)
         except ValidationError as error:
@@ -196,7 +245,7 @@ def edit_section(request, pk, section):
             by=request.user,
             values=bound.values(),
             reason=bound.cleaned_data.get("reason", ""),
-            expected_version=bound.cleaned_data.get("version"),
+            expected_version=bound.cleaned_data["version"],
         )
 
     section_context = {"section": section, "title": _section_title(section), "display": f"section-{section}"}
@@ -228,7 +277,7 @@ def edit_door(request, pk, kind):
             barrier=bound.cleaned_data["barrier"],
             note=bound.cleaned_data["note"],
             reason=bound.cleaned_data.get("reason", ""),
-            expected_version=bound.cleaned_data.get("version"),
+            expected_version=bound.cleaned_data["version"],
         )
 
     section_context = {"section": kind, "title": door.get_kind_display(), "display": "section-doors", "door": door}
@@ -262,3 +311,48 @@ def close_case(request, pk):
 @require_POST
 def reopen_case(request, pk):
     return _change_case_status(request, pk, ReopenCaseForm, services.reopen_case, _("Case reopened."))
+
+
+@case_role_required("child")
+@require_http_methods(["GET", "POST"])
+def other_names(request, pk):
+    """The other names and spellings recorded on a case: seen by whoever may see the case,
+    added and removed by whoever may change it (each change in history, searched at once)."""
+    writing = request.method == "POST"
+    child = access.child_for(
+        request.user,
+        pk,
+        access.CHANGE if writing else access.VIEW,
+        request=request,
+        log_as=None if writing else AccessAction.VIEW,
+    )
+    may_change = writing or access.may_access(request.user, child.pk, access.CHANGE)
+    add_form = OtherNameForm(request.POST if request.POST.get("action") == "add" else None, prefix="other")
+    remove_form = RemoveOtherNameForm(request.POST if request.POST.get("action") == "remove" else None)
+    if writing and add_form.is_bound and add_form.is_valid():
+        services.add_other_name(
+            child=child, by=request.user, values=add_form.values(), reason=add_form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Saved."))
+        return redirect("children:other-names", pk=child.pk)
+    if writing and remove_form.is_bound and remove_form.is_valid():
+        try:
+            services.remove_other_name(
+                child=child,
+                by=request.user,
+                other_name_id=remove_form.cleaned_data["other_name"],
+                reason=remove_form.cleaned_data["reason"],
+            )
+        except OtherName.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, _("Removed."))
+        return redirect("children:other-names", pk=child.pk)
+    context = {
+        "child": child,
+        "names": list(child.other_names.all()),
+        "may_change": may_change,
+        "discreet": discreet(request.user),
+        "add_form": add_form,
+        "remove_form": remove_form,
+    }
+    return render(request, "children/other_names.html", context, status=400 if writing else 200)

@@ -13,12 +13,13 @@ and nothing outside this test hook calls casework.audit.append_only.suspended.
 from contextlib import ExitStack
 
 import pytest
+from django.apps import apps
 from django.db import connections
 from django.test import TransactionTestCase
 
 from casework.audit import append_only
-from casework.audit.chain import GENESIS_HASH
-from casework.models import AccessLogHead
+from casework.audit.chain import start_heads
+from casework.audit.registry import chains
 
 
 def _flush_with_triggers_suspended(original):
@@ -27,10 +28,11 @@ def _flush_with_triggers_suspended(original):
             for alias in self._databases_names(include_mirrors=False):
                 stack.enter_context(append_only.suspended(connections[alias]))
             original(self)
-        # The flush also emptied the chain head; put back the row migrate created, so
-        # that log_access costs the same number of queries in every later test.
+        # The flush also emptied the chain heads; put back the rows migrate created, so
+        # that every audit write costs the same number of queries in every later test.
+        tables = [chain.table for chain in chains(apps)]
         for alias in self._databases_names(include_mirrors=False):
-            AccessLogHead.objects.using(alias).get_or_create(pk=1, defaults={"seq": 0, "row_hash": GENESIS_HASH})
+            start_heads(connections[alias], tables)
 
     _fixture_teardown.__wrapped__ = original
     return _fixture_teardown

@@ -12,7 +12,7 @@ import os
 
 PINNED_ENVIRONMENT = {
     "DEBUG": "0",
-    "SECRET_KEY": "test-only-secret-key-not-for-any-deployment",
+    "SECRET_KEY": "test-only-secret-key-not-for-any-deployment-0123456789-abcdefghij",
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "CSRF_TRUSTED_ORIGINS": "",
     "DATABASE_CONN_MAX_AGE": "60",
@@ -23,8 +23,16 @@ PINNED_ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_HSTS_SECONDS": "31536000",
     "TRUSTED_PROXY_COUNT": "0",
+    "TRUSTED_PROXIES": "",
     "AGGREGATES_MIN_CELL": "5",
+    "AGGREGATES_RELEASES_PER_MONTH": "1",
     "DEMO_PASSWORD": "demo-password",
+    "DATABASE_APP_ROLE": "",
+    "BACKUP_AGE_RECIPIENT": "",
+    "AUDIT_CHAIN_KEY": "test-only-audit-chain-key-not-for-any-deployment",
+    "AUDIT_CHAIN_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_SIGNING_KEY_FILE": "",
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
 

@@ -45,7 +45,7 @@ def teams_of(user: User | AnonymousUser) -> QuerySet[Team]:
 
 def supervised_team(user: User | AnonymousUser) -> Team | None:
     """The one team a supervisor leads, or None."""
-    if not roles.has_role(user, roles.SUPERVISOR):
+    if not (roles.may_hold_cases(user) and roles.has_role(user, roles.SUPERVISOR)):
         return None
     return Team.objects.filter(oversight_group__user=user).first()
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from casework.aggregates.layout import Cell, Layout, build_layout
 from casework.aggregates.queries import grouped_counts
 from casework.aggregates.suppression import suppress
+from casework.models import AggregatesRelease
 
 FIELDS = ("table", "group", "category", "count", "share", "suppressed")
 
@@ -47,6 +48,18 @@ class Record:
             "share": None if self.share is None else float(self.share),
             "suppressed": self.suppressed,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Record":
+        share = data["share"]
+        return cls(
+            data["table"],
+            data["group"],
+            data["category"],
+            data["count"],
+            None if share is None else Decimal(str(share)).quantize(Decimal("0.1")),
+            data["suppressed"],
+        )
 
     def as_row(self) -> list[str]:
         return [
@@ -103,6 +116,11 @@ def compute(*, threshold: int | None = None, today: datetime.date | None = None)
     return records_from(layout, suppress(layout, threshold))
 
 
+def release_records(release: AggregatesRelease) -> list[Record]:
+    """The records of a published release, exactly as they were frozen."""
+    return [Record.from_json(data) for data in release.records]
+
+
 def select(records: list[Record], filters: Filters) -> list[Record]:
     """A filtered view: a subset of the unfiltered export's records, never a recount."""
     chosen = records
@@ -153,10 +171,10 @@ WRITERS: dict[str, Callable[[list[Record], TextIO], None]] = {"csv": write_csv, 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-def export_filename(fmt: str, filters: Filters, today: datetime.date | None = None) -> str:
-    """Built from validated values only (a province choice, a year), never from raw input."""
-    today = today or timezone.localdate()
-    parts = ["aggregates", f"{today:%Y%m%d}"]
+def export_filename(fmt: str, filters: Filters, release: AggregatesRelease) -> str:
+    """Built from validated values only (a release, a province choice, a year), never from
+    raw input."""
+    parts = ["aggregates", f"release{release.number}", f"{release.reference_date:%Y%m%d}"]
     if filters.province:
         parts.append(filters.province)
     if filters.year:

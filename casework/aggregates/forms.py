@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.aggregates.export import Filters
+from casework.web.forms import ReasonField
 from families.models import Province
 
 
@@ -31,3 +32,19 @@ class FilterForm(forms.Form):
 
     def filters(self) -> Filters:
         return Filters(province=self.cleaned_data["province"], year=self.cleaned_data["year"])
+
+
+class ReleaseForm(forms.Form):
+    """Which published release to show or download: one of the list, the latest by default."""
+
+    release = forms.TypedChoiceField(label=_("Release"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data: Mapping[str, Any] | None, *, numbers: Iterable[int]) -> None:
+        super().__init__(data)
+        cast(forms.ChoiceField, self.fields["release"]).choices = [(str(n), str(n)) for n in numbers]
+
+
+class PublishForm(forms.Form):
+    """A new release needs a reason (kept with the release, never in the access log)."""
+
+    reason = ReasonField(label=_("Why publish a new release"))

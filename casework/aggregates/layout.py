@@ -88,9 +88,12 @@ class Layout:
         groups: Sequence[str],
         counter: Counter[tuple[str, str]],
         size_table: str | None,
+        hidden_by: str | None = None,
     ) -> None:
         """`margin`_by_`by`: one group per value of `by`. The group totals are the cells of
-        `size_table` (or known numbers when there is no such table)."""
+        `size_table` (or known numbers when there is no such table). A group is withheld
+        whole when its size is suppressed: in `size_table`, or in `hidden_by` for a
+        breakdown (interviews) whose totals are not that table's cells."""
         name = f"{margin}_by_{by}"
         categories = self.categories[margin]
         self.add_table(name, groups, categories, counter, margin)
@@ -102,6 +105,8 @@ class Layout:
             else:
                 total = sum(counter.get((group, c), 0) for c in categories)
                 self.lines.append(Line(self.group_cells(name, group), None, total, True))
+                if hidden_by:
+                    self.hides[(hidden_by, ALL, group)].append((name, group))
         for category in categories:
             column = tuple((name, group, category) for group in groups)
             self.lines.append(Line(column, (margin, ALL, category), None, False))
@@ -162,6 +167,9 @@ def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) ->
     months = _months(first, today)
     layout.one_way("interviews_per_month", months, tally(interviews, "month"))
     # Interviews per province are not a published table of their own: their totals are
-    # taken as known (the shares give them away).
-    layout.cross_tab("interviews_per_month", "province", provinces, tally(interviews, "province", "month"), None)
+    # taken as known (the shares give them away). A province whose number of children is
+    # suppressed has no interviews by month published either.
+    layout.cross_tab(
+        "interviews_per_month", "province", provinces, tally(interviews, "province", "month"), None, "province"
+    )
     return layout

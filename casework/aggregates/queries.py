@@ -45,7 +45,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Interview
+from casework.models import AggregatesRelease, Interview
 from children.models import CaseStatus, Child, DocumentAccess
 from families.models import MotherStatus
 
@@ -112,3 +112,20 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
         .order_by()
     )
     return {"children": children, "doors": doors, "interviews": interviews}
+
+
+def latest_release() -> AggregatesRelease | None:
+    return AggregatesRelease.objects.order_by("-number").first()
+
+
+def release_numbers() -> list[int]:
+    return list(AggregatesRelease.objects.order_by("-number").values_list("number", flat=True))
+
+
+def release(number: int) -> AggregatesRelease | None:
+    return AggregatesRelease.objects.filter(number=number).first()
+
+
+def releases_with_publisher() -> list[AggregatesRelease]:
+    """Every release, newest first, without its records (the list needs none)."""
+    return list(AggregatesRelease.objects.select_related("published_by").defer("records").order_by("-number"))

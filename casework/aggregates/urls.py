@@ -6,4 +6,5 @@ app_name = "aggregates"
 urlpatterns = [
     path("", aggregates.dashboard, name="dashboard"),
     path("export.<str:fmt>", aggregates.download, name="download"),
+    path("releases/", aggregates.releases, name="releases"),
 ]

@@ -1,13 +1,16 @@
 """Append-only tables: database triggers that refuse UPDATE and DELETE (and, on
-PostgreSQL, TRUNCATE) on every history table and on the access log.
+PostgreSQL, TRUNCATE) on every audit table (casework.audit.registry), and that refuse to
+delete an audit chain's head or move it backwards.
 
 The application never changes or removes these rows, so the database refuses it for
 everyone, including a mistaken service, the Django admin, a shell session or someone
-holding the application's database password. What the triggers cover:
-
-- every simple-history table (`Historical*` models) of casework, children and families,
-  found through the app registry, so a new tracked model is covered by the next call;
-- `casework_accesslog`.
+holding the application's database password. What the triggers cover is the list in
+casework.audit.registry: every simple-history table of casework, children and families,
+found through the app registry (a new tracked model is covered by the next call), and
+the models named in AUDIT_MODELS (the access log) and FROZEN_MODELS (published releases
+of the aggregates). The chain heads
+(`casework_auditchainhead`) get triggers of their own: no DELETE (or TRUNCATE), and no
+UPDATE that lowers a head's sequence number or renames it.
 
 Installing is idempotent. Two things remove triggers and must be followed by a call of
 `install_append_only_triggers`:
@@ -22,31 +25,30 @@ Installing is idempotent. Two things remove triggers and must be followed by a c
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.apps.registry import Apps
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models.options import Options
 
-TRACKED_APPS = ("casework", "children", "families")
+from casework.audit.chain import start_heads
+from casework.audit.registry import HEAD_TABLE, append_only_tables, chains
+
 ACCESS_LOG_TABLE = "casework_accesslog"
 PG_FUNCTION = "casework_refuse_change"
+PG_HEAD_FUNCTION = "casework_refuse_head_rewind"
+HEAD_MESSAGE = "audit chain heads cannot be deleted or moved backwards"
+
+__all__ = ["append_only_tables", "protected_tables", "install_append_only_triggers"]
 
 
-def append_only_tables(apps: Apps) -> list[str]:
-    """Table names of the history models of TRACKED_APPS, then the access log.
-    `apps` is django.apps.apps or a migration's historical registry."""
-    tables = []
-    for model in apps.get_models():
-        meta = model._meta
-        if meta.app_label in TRACKED_APPS and model.__name__.startswith("Historical") and _has_field(meta):
-            tables.append(meta.db_table)
-    return sorted(tables) + [ACCESS_LOG_TABLE]
-
-
-def _has_field(meta: "Options[Any]") -> bool:
-    return any(field.name == "history_type" for field in meta.get_fields())
+def protected_tables(apps: Apps) -> list[str]:
+    """The audit tables, then the chain heads (once the migration graph has them)."""
+    tables = append_only_tables(apps)
+    try:
+        apps.get_model("casework", "AuditChainHead")
+    except LookupError:
+        return tables
+    return [*tables, HEAD_TABLE]
 
 
 def _names(table: str) -> dict[str, str]:
@@ -60,7 +62,30 @@ def expected_triggers(vendor: str, table: str) -> set[str]:
     return {names["update"], names["delete"]}
 
 
+def _head_sql(vendor: str) -> list[str]:
+    names = _names(HEAD_TABLE)
+    if vendor == "sqlite":
+        return [
+            f'CREATE TRIGGER IF NOT EXISTS "{names["update"]}" BEFORE UPDATE ON "{HEAD_TABLE}" '
+            f"WHEN NEW.seq < OLD.seq OR NEW.chain <> OLD.chain BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END",
+            f'CREATE TRIGGER IF NOT EXISTS "{names["delete"]}" BEFORE DELETE ON "{HEAD_TABLE}" '
+            f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END",
+        ]
+    return [
+        f'CREATE OR REPLACE TRIGGER "{names["update"]}" BEFORE UPDATE ON "{HEAD_TABLE}" '
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_HEAD_FUNCTION}()",
+        f'CREATE OR REPLACE TRIGGER "{names["delete"]}" BEFORE DELETE ON "{HEAD_TABLE}" '
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_HEAD_FUNCTION}()",
+        f'CREATE OR REPLACE TRIGGER "{names["truncate"]}" BEFORE TRUNCATE ON "{HEAD_TABLE}" '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_HEAD_FUNCTION}()",
+    ]
+
+
 def _install_sql(vendor: str, table: str) -> list[str]:
+    if vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"append-only triggers are not written for {vendor}")
+    if table == HEAD_TABLE:
+        return _head_sql(vendor)
     names = _names(table)
     message = f"{table} is append-only: UPDATE and DELETE are refused"
     if vendor == "sqlite":
@@ -69,16 +94,14 @@ def _install_sql(vendor: str, table: str) -> list[str]:
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
             for op in ("update", "delete")
         ]
-    if vendor == "postgresql":
-        return [
-            f'CREATE OR REPLACE TRIGGER "{names["update"]}" BEFORE UPDATE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
-            f'CREATE OR REPLACE TRIGGER "{names["delete"]}" BEFORE DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
-            f'CREATE OR REPLACE TRIGGER "{names["truncate"]}" BEFORE TRUNCATE ON "{table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
-        ]
-    raise NotImplementedError(f"append-only triggers are not written for {vendor}")
+    return [
+        f'CREATE OR REPLACE TRIGGER "{names["update"]}" BEFORE UPDATE ON "{table}" '
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+        f'CREATE OR REPLACE TRIGGER "{names["delete"]}" BEFORE DELETE ON "{table}" '
+        f"FOR EACH ROW EXECUTE FUNCTION {PG_FUNCTION}()",
+        f'CREATE OR REPLACE TRIGGER "{names["truncate"]}" BEFORE TRUNCATE ON "{table}" '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()",
+    ]
 
 
 PG_FUNCTION_SQL = f"""
@@ -90,11 +113,23 @@ END
 $$
 """
 
+PG_HEAD_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION {PG_HEAD_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.seq >= OLD.seq AND NEW.chain = OLD.chain THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{HEAD_MESSAGE}: % is refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""
+
 
 def install(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(PG_FUNCTION_SQL)
+            cursor.execute(PG_HEAD_FUNCTION_SQL)
         for table in tables:
             for sql in _install_sql(connection.vendor, table):
                 cursor.execute(sql)
@@ -137,14 +172,18 @@ def missing_triggers(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> 
 
 
 def install_append_only_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """RunPython operation: (re)install the triggers on every append-only table that
-    exists at this point of the migration graph. Later migrations that alter or add a
-    history table (or the access log) end with this call."""
-    install(schema_editor.connection, append_only_tables(apps))
+    """RunPython operation: (re)install the triggers on every audit table that exists at
+    this point of the migration graph, and start the chain of every new, empty audit
+    table. Later migrations that alter or add a history table (or another audit table)
+    end with this call."""
+    tables = protected_tables(apps)
+    install(schema_editor.connection, tables)
+    if HEAD_TABLE in tables:
+        start_heads(schema_editor.connection, [chain.table for chain in chains(apps)])
 
 
 def drop_append_only_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    drop(schema_editor.connection, append_only_tables(apps))
+    drop(schema_editor.connection, protected_tables(apps))
 
 
 @contextmanager
@@ -158,7 +197,7 @@ def suspended(connection: BaseDatabaseWrapper) -> Iterator[None]:
     # imported by migrations, before the app registry is ready.
     from django.apps import apps
 
-    tables = [table for table in append_only_tables(apps) if table in connection.introspection.table_names()]
+    tables = [table for table in protected_tables(apps) if table in connection.introspection.table_names()]
     drop(connection, tables)
     try:
         yield

@@ -1,34 +1,50 @@
-"""The access log's hash chain: how one row's hash is computed from its content and the
-previous row's hash. The writer (services) and the checker (queries) both use this."""
+"""The audit chains: one keyed hash chain per audit table (the access log, each history
+table; casework.audit.registry lists them).
+
+Each row carries its place in its table's chain (seq), the previous row's hash and its
+own: the HMAC-SHA-256, under AUDIT_CHAIN_KEY, of the table's name and the row's content
+(every column but the primary key and the hash itself). A changed row fails its own
+hash; a removed row breaks the next row's link and sequence; a chain rebuilt without the
+key fails every hash it rewrote. The key lives in the environment, never in the database.
+
+Writers call `link_row` just before the INSERT, in the same transaction: it moves the
+table's head (AuditChainHead) one on with `UPDATE ... RETURNING`, which locks that one
+row until the transaction ends and so orders concurrent writers of the table. The
+triggers of casework.audit.append_only refuse to delete a head or move it backwards.
+"""
 
 import datetime
+import decimal
 import hashlib
+import hmac
 import json
 import math
-from typing import TypeAlias
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
-from casework.models import AccessLog
+from django.apps.registry import Apps
+from django.conf import settings
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from casework.audit.registry import HEAD_TABLE, Chain, chain_for, chains
 
 # What stable_json gives back: JSON with no floats (they become strings).
 StableJson: TypeAlias = dict[str, "StableJson"] | list["StableJson"] | str | int | bool | None
 
 GENESIS_HASH = "0" * 64
-HASHED_FIELDS = (
-    "seq",
-    "at",
-    "user_id",
-    "username",
-    "action",
-    "object_type",
-    "object_id",
-    "address",
-    "detail",
-    "prev_hash",
-)
+DIGEST_PREFIX = b"casework-audit-chain-v2\n"
+
+
+class ChainHeadMissing(Exception):
+    """A table holds rows but its chain has no head: someone removed it. Writing on from
+    the table's tail would hide whatever was cut off, so nothing is written."""
 
 
 def stable_json(value: object) -> StableJson:
-    """Detail as it reads back from every backend: floats become strings (jsonb and
+    """Values as they read back from every backend: floats become strings (jsonb and
     JSON text disagree on how to write some of them), keys become strings."""
     if isinstance(value, dict):
         return {str(key): stable_json(item) for key, item in value.items()}
@@ -45,12 +61,154 @@ def _timestamp(at: datetime.datetime) -> str:
     return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def row_digest(row: AccessLog) -> str:
-    """SHA-256 over the canonical JSON of the row's content and the previous row's hash."""
-    content = {name: getattr(row, name) for name in HASHED_FIELDS}
-    content["at"] = _timestamp(row.at)
-    content["user_id"] = None if row.user_id is None else int(row.user_id)
-    content["address"] = row.address or None
-    content["detail"] = stable_json(row.detail)
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(b"casework-access-log-v1\n" + canonical.encode()).hexdigest()
+def _canonical(field: models.Field, value: Any) -> StableJson:  # type: ignore[type-arg]
+    """One column's value as the same text whether it comes from the writer's instance or
+    from the database (Decimal scale, UUID type, SQLite's integers for booleans)."""
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return stable_json(value)
+    value = field.to_python(value)
+    if value is None or (value == "" and field.null):
+        return None
+    if isinstance(value, datetime.datetime):
+        return _timestamp(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return stable_json(value)
+
+
+def row_content(chain: Chain, row: models.Model) -> dict[str, StableJson]:
+    """Every column but the primary key and the hash. Empty (NULL) values are left out, so
+    that adding a nullable column to an audit table changes no earlier row's hash."""
+    content: dict[str, StableJson] = {}
+    for field in chain.model._meta.concrete_fields:
+        if field.primary_key or field.attname == chain.hash:
+            continue
+        value = _canonical(field, getattr(row, field.attname))
+        if value is not None:
+            content[field.attname] = value
+    return content
+
+
+def chain_key() -> bytes:
+    return settings.AUDIT_CHAIN_KEY.encode()
+
+
+def row_digest(chain: Chain, row: models.Model, *, key: bytes | None = None) -> str:
+    canonical = json.dumps(
+        row_content(chain, row), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    message = DIGEST_PREFIX + chain.table.encode() + b"\n" + canonical.encode()
+    return hmac.new(chain_key() if key is None else key, message, hashlib.sha256).hexdigest()
+
+
+def _advance_head(connection: BaseDatabaseWrapper, table: str) -> tuple[int, str]:
+    """Lock the table's chain head and move it one on: the new row's seq and the previous
+    hash. The UPDATE comes first, so that on SQLite the write lock is taken before any read."""
+    # history-safe: the chain's head, not case data
+    with connection.cursor() as cursor:
+        advance = f"UPDATE {HEAD_TABLE} SET seq = seq + 1 WHERE chain = %s RETURNING seq, row_hash"  # noqa: S608
+        cursor.execute(advance, [table])
+        head = cursor.fetchone()
+        if head is not None:
+            return head[0], head[1]
+        # No head: a table new in this migration, or one the test runner has just flushed.
+        # Started at the beginning only while the table is empty.
+        cursor.execute(f'SELECT 1 FROM "{table}" LIMIT 1')  # noqa: S608  (a table name from the registry)
+        if cursor.fetchone() is not None:
+            raise ChainHeadMissing(f"the audit chain of {table} has no head; nothing is written")
+        cursor.execute(
+            f"INSERT INTO {HEAD_TABLE} (chain, seq, row_hash) VALUES (%s, 0, %s) ON CONFLICT DO NOTHING",  # noqa: S608
+            [table, GENESIS_HASH],
+        )
+        cursor.execute(advance, [table])
+        head = cursor.fetchone()
+        return head[0], head[1]
+
+
+def link_row(connection: BaseDatabaseWrapper, chain: Chain, row: models.Model) -> None:
+    """Give `row` (not saved yet) its place in its table's chain and its hash, and move
+    the head to it. Call inside the transaction that inserts the row, right before the
+    INSERT: the head stays locked until that transaction ends."""
+    seq, prev_hash = _advance_head(connection, chain.table)
+    setattr(row, chain.seq, seq)
+    setattr(row, chain.prev, prev_hash)
+    row_hash = row_digest(chain, row)
+    setattr(row, chain.hash, row_hash)
+    # history-safe: the chain's head, not case data
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {HEAD_TABLE} SET row_hash = %s WHERE chain = %s", [row_hash, chain.table])  # noqa: S608
+
+
+def start_heads(connection: BaseDatabaseWrapper, tables: list[str]) -> None:
+    """Create the head of every chain that has none yet, at the beginning. For new,
+    empty tables only (migrate, the test runner's flush): a table with rows gets its
+    head from `rechain`."""
+    # history-safe: the chains' heads, not case data
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                f"INSERT INTO {HEAD_TABLE} (chain, seq, row_hash) VALUES (%s, 0, %s) ON CONFLICT DO NOTHING",  # noqa: S608
+                [table, GENESIS_HASH],
+            )
+
+
+def link_history_row(sender: type[models.Model], row: models.Model, using: str, **kwargs: Any) -> None:
+    """Receiver of casework.core.history.history_row_inserting (connected in
+    casework.apps): every history row is linked into its table's chain."""
+    chain = chain_for(sender)
+    if chain is None:  # a history model of an app outside TRACKED_APPS
+        return
+    link_row(connections[using], chain, row)
+
+
+def chain_existing_rows(app_label: str) -> Callable[[Apps, BaseDatabaseSchemaEditor], None]:
+    """RunPython operation for the migration that adds the chain columns to an app's audit
+    tables: chain the rows already there, in the order they were written, and set the
+    heads. Runs with the append-only triggers dropped (the migration drops and reinstalls
+    them around it)."""
+
+    def operation(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        connection = schema_editor.connection
+        for chain in chains(apps):
+            if chain.model._meta.app_label == app_label:
+                rechain(connection, chain)
+
+    return operation
+
+
+def rechain(connection: BaseDatabaseWrapper, chain: Chain) -> None:
+    """Hash a whole table again, in its chain order (rows not yet chained last, in the
+    order they were written), and move its head to the end. For migrations only: run
+    on a live chain it would hide every change made to it."""
+    quote = connection.ops.quote_name
+    pk = chain.model._meta.pk
+    assert pk is not None
+    update = (
+        f"UPDATE {quote(chain.table)} SET {quote(chain.seq)} = %s, {quote(chain.prev)} = %s, "  # noqa: S608
+        f"{quote(chain.hash)} = %s WHERE {quote(pk.column)} = %s"
+    )
+    rows = chain.model._base_manager.using(connection.alias).order_by(
+        models.F(chain.seq).asc(nulls_last=True), pk.attname
+    )
+    seq, prev_hash = 0, GENESIS_HASH
+    # history-safe: chains audit rows in a migration; no content changes
+    with connection.cursor() as cursor:
+        for row in rows.iterator(chunk_size=2000):
+            seq += 1
+            setattr(row, chain.seq, seq)
+            setattr(row, chain.prev, prev_hash)
+            row_hash = row_digest(chain, row)
+            cursor.execute(update, [seq, prev_hash, row_hash, row.pk])
+            prev_hash = row_hash
+        # history-safe: the chain's head, not case data
+        cursor.execute(f"DELETE FROM {HEAD_TABLE} WHERE chain = %s", [chain.table])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {HEAD_TABLE} (chain, seq, row_hash) VALUES (%s, %s, %s)",  # noqa: S608
+            [chain.table, seq, prev_hash],
+        )

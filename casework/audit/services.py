@@ -1,10 +1,10 @@
 """The access log writer: every case page, list, search and export, and every denied
 attempt. (casework.audit.queries reads the log back and checks its chain.)
 
-Each row is a link of a hash chain (see AccessLog). What orders the chain is the lock
-on the one AccessLogHead row, and it is held only for this module's own short
-transaction: lock the head, insert the row, move the head, commit. Never for the rest of
-a request, so the access log does not serialise the application.
+Each row is a link of a keyed hash chain (casework.audit.chain). What orders the chain is
+the lock on the access log's head row (AuditChainHead), and it is held only for this
+module's own short transaction: lock the head, insert the row, move the head, commit.
+Never for the rest of a request, so the access log does not serialise the application.
 
 Where that transaction runs:
 
@@ -21,19 +21,21 @@ Where that transaction runs:
   as a private connection could neither see the test's rows nor wait for its locks.
 """
 
+import functools
 import ipaddress
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
 from django.http import HttpRequest
 from django.utils import timezone
 
-from casework.audit.chain import GENESIS_HASH, row_digest, stable_json
+from casework.audit.chain import link_row, stable_json
+from casework.audit.registry import chain_for
 from casework.models import AccessAction, AccessLog
 
 logger = logging.getLogger(__name__)
@@ -43,14 +45,28 @@ logger = logging.getLogger(__name__)
 SQLITE_PRIVATE_TIMEOUT = 0.5
 
 
+@functools.lru_cache(maxsize=8)
+def _proxy_networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _from_trusted_proxy(peer: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False
+    return any(address in network for network in _proxy_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_address(request: HttpRequest | None) -> str | None:
-    """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT).
-    Anything that is not an IP address is dropped rather than stored."""
+    """REMOTE_ADDR, or the address a trusted reverse proxy reports (TRUSTED_PROXY_COUNT hops
+    deep), when the connection comes from one of TRUSTED_PROXIES. Anything that is not an IP
+    address is dropped rather than stored."""
     if request is None:
         return None
     address = request.META.get("REMOTE_ADDR") or None
     hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
+    if hops > 0 and _from_trusted_proxy(address):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= hops:
             address = forwarded[-hops]
@@ -84,14 +100,7 @@ def log_access(
         address=client_address(request),
         detail=stable_json(detail or {}),
     )
-    for attempt in range(3):
-        try:
-            return _write(row)
-        except IntegrityError:
-            # Two writers rebuilt a missing head row at once; the loser retries.
-            if attempt == 2:
-                raise
-    return None  # pragma: no cover
+    return _write(row)
 
 
 def _write(row: AccessLog) -> AccessLog:
@@ -134,27 +143,11 @@ def _append_on_private_connection(row: AccessLog) -> AccessLog:
         private.close()
 
 
-def _advance_head(connection: BaseDatabaseWrapper) -> tuple[int, str]:
-    """Lock the chain head and move it one on: the new row's seq and the previous hash.
-    The UPDATE comes first, so that on SQLite the write lock is taken before any read."""
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE casework_accessloghead SET seq = seq + 1 WHERE id = 1 RETURNING seq, row_hash")
-        head = cursor.fetchone()
-        if head is not None:
-            return head[0], head[1]
-        # No head row: a new database, or one the test runner has just flushed. Rebuild
-        # it from the log's tail (a concurrent rebuild fails on the primary key, retried).
-        cursor.execute("SELECT seq, row_hash FROM casework_accesslog ORDER BY seq DESC LIMIT 1")
-        tail = cursor.fetchone()
-        seq, prev_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
-        cursor.execute("INSERT INTO casework_accessloghead (id, seq, row_hash) VALUES (1, %s, %s)", [seq, prev_hash])
-        return seq, prev_hash
-
-
 def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
-    row.seq, row.prev_hash = _advance_head(connection)
+    chain = chain_for(AccessLog)
+    assert chain is not None
     row.at = timezone.now()
-    row.row_hash = row_digest(row)
+    link_row(connection, chain, row)
     fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -166,7 +159,6 @@ def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
             values,
         )
         row.id = cursor.fetchone()[0]
-        cursor.execute("UPDATE casework_accessloghead SET row_hash = %s WHERE id = 1", [row.row_hash])
     row._state.adding = False
     row._state.db = DEFAULT_DB_ALIAS
     return row

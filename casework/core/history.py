@@ -10,17 +10,62 @@ never rewrites (or is blocked by) the append-only history rows.
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import models
-from django.dispatch import receiver
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+
+# Sent inside the transaction that inserts a history row, right before the INSERT, with
+# `row` and `using`: casework.audit links the row into its table's keyed chain.
+history_row_inserting = Signal()
+
+# PostgreSQL advisory lock that orders writers of case data (see serialise_history_writers).
+HISTORY_WRITERS_LOCK = 0x63617365776F726B  # "casework"
+
+
+def serialise_history_writers(connection: BaseDatabaseWrapper) -> None:
+    """Let one transaction at a time write history, from its first tracked save to its
+    commit. A history row moves its table's chain head, and that head stays locked
+    until the commit; two services that touch two tables in opposite orders, or lock a
+    row another holds a head for, would otherwise deadlock. Taken before any row lock,
+    it gives every writer the same order. SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    # Once per transaction: a no-op on-commit callback marks that this one holds the lock
+    # (Django empties the list at the commit or the rollback that releases it).
+    if any(entry[1] is _holds_history_lock for entry in connection.run_on_commit):
+        return
+    # history-safe: takes a lock, writes nothing
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HISTORY_WRITERS_LOCK])
+    transaction.on_commit(_holds_history_lock, using=connection.alias)
+
+
+def _holds_history_lock() -> None:
+    """Marker only (see serialise_history_writers)."""
 
 
 class HistoryAttribution(models.Model):
     history_username = models.CharField(max_length=150, blank=True, default="")
+    # Each history table is a keyed hash chain (casework.audit.chain): the row's place in
+    # it, the previous row's hash and its own. Set as the row is inserted; a row without
+    # them was written around the chain and fails verify_audit.
+    chain_seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    chain_prev = models.CharField(max_length=64, blank=True, default="", editable=False)
+    chain_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The chain link and the INSERT in one transaction, even when the caller has none.
+        using = kwargs.get("using") or DEFAULT_DB_ALIAS
+        with transaction.atomic(using=using, savepoint=False):
+            if self._state.adding:
+                serialise_history_writers(connections[using])
+                history_row_inserting.send(sender=type(self), row=self, using=using)
+            super().save(*args, **kwargs)
 
 
 def case_history(**options: Any) -> HistoricalRecords:

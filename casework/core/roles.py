@@ -13,6 +13,10 @@ SUPERVISOR = "supervisor"
 DATA_ADMIN = "data_admin"
 SYSTEM_ADMIN = "system_admin"
 ROLES = (CASEWORKER, SUPERVISOR, DATA_ADMIN, SYSTEM_ADMIN)
+# Roles that hold no case, whatever else the account is: head office sees counts only,
+# IT staff manage accounts (the gate in children/access.py refuses them every case).
+CASE_ROLES = (CASEWORKER, SUPERVISOR)
+NO_CASE_ROLES = (DATA_ADMIN, SYSTEM_ADMIN)
 
 ROLE_GROUP_PREFIX = "role:"
 TEAM_GROUP_PREFIX = "team:"
@@ -43,3 +47,14 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
 def has_role(user: User | AnonymousUser, role: str) -> TypeGuard[User]:
     # A user with a role is signed in: an anonymous user has none.
     return role in roles_of(user)
+
+
+def may_hold_cases(user: User | AnonymousUser) -> TypeGuard[User]:
+    """Whether the account may hold any case at all (separation of duties): signed in and
+    active, not a staff or superuser account (those run the admin), and holding neither the
+    data admin nor the system admin role, whatever other groups it was put in."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if user.is_staff or user.is_superuser:
+        return False
+    return not roles_of(user) & set(NO_CASE_ROLES)

@@ -9,7 +9,9 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
-from django.db import models
+from django.db import connections, models, router
+
+from casework.core.history import serialise_history_writers
 
 # Any tracked model: save_tracked and set_fields hand back the instance they were given.
 Tracked = TypeVar("Tracked", bound=models.Model)
@@ -27,6 +29,14 @@ class StaleEdit(Exception):
         )
 
 
+class MissingVersion(TypeError):
+    """An existing versioned record was saved without the version the edit started from:
+    a programming error (the forms require the field), never a silent overwrite."""
+
+    def __init__(self, instance: Any) -> None:
+        super().__init__(f"{instance._meta.model_name} is versioned: saving it needs expected_version")
+
+
 def save_tracked(
     instance: Tracked,
     *,
@@ -37,13 +47,19 @@ def save_tracked(
 ) -> Tracked:
     """Save one history-tracked row with its author and reason.
 
-    With `expected_version`, the row is locked and its version compared first, so two
-    people editing from the same version cannot silently overwrite each other."""
+    An existing row of a model with a `version` is locked and its version compared with
+    `expected_version` first, so two people editing from the same version cannot silently
+    overwrite each other. The version cannot be left out (MissingVersion): a service that
+    edits without a form passes the version of the row it read."""
+    # Before any row lock: see serialise_history_writers.
+    serialise_history_writers(connections[router.db_for_write(type(instance), instance=instance)])
     if instance.pk is not None and hasattr(instance, "version") and not instance._state.adding:
+        if expected_version is None:
+            raise MissingVersion(instance)
         # Any: only some tracked models have a `version` (and the stubs give Model no `objects`).
         model: Any = type(instance)
         current = model.objects.select_for_update().only("version").get(pk=instance.pk).version
-        if expected_version is not None and current != expected_version:
+        if current != expected_version:
             fresh = model.objects.get(pk=instance.pk)
             raise StaleEdit(fresh, expected_version)
         instance.version = current + 1

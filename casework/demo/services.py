@@ -41,6 +41,7 @@ from casework.demo.users import CASEWORKERS, DEFAULT_CHILDREN, DEFAULT_SEED, DEM
 from casework.interviews.services import record_interview
 from casework.models import Team
 from children.models import AccessStatus, Barrier, Child, DocumentKind, HukouStatus, LivingArrangement, Sex
+from children.queries import current_versions
 from children.services import DoorUpdate, close_case, open_case, update_child
 from families.models import Family, MotherStatus, Province, Whereabouts
 
@@ -738,12 +739,14 @@ def _open(plan: ChildPlan, *, seed: int, user, team, family_id) -> Child:
                 mother_status=visit.mother_status,
                 mother_whereabouts=visit.mother_whereabouts,
                 doors=visit.doors,
+                expected_versions=current_versions(child),
             )
             if visit.child_values:
                 update_child(
                     child=child,
                     by=user,
                     values=visit.child_values,
+                    expected_version=current_versions(child)["child"],
                     reason=f"Field interview on {visit.held_on.isoformat()}",
                 )
     if plan.closed_on:

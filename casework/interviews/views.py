@@ -13,7 +13,7 @@ from casework.interviews import queries as interview_queries
 from casework.interviews.forms import DoorNowForm, InterviewForm, InterviewReasonForm, MotherNowForm
 from casework.interviews.services import record_interview
 from casework.models import AccessAction, Interview
-from casework.web.conflicts import carry_newer_version, conflict_rows
+from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required
 from children import access
@@ -84,6 +84,7 @@ def interview_new(request, pk):
                 **_changes(forms),
             )
         except StaleEdit as stale:
+            log_conflict(request, stale)
             conflict = _interview_conflict(forms, stale)
         except ValidationError as error:
             forms["interview"].add_error(None, error)

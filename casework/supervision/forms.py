@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.access.queries import team_caseworkers, team_members
 from casework.models import AccessAction
 from casework.supervision import queries as review
-from casework.web.forms import DateInput, ReasonField
+from casework.web.forms import DateInput, FilterDateField, ReasonField
 
 
 class AssignForm(forms.Form):
@@ -64,8 +64,8 @@ class ReviewFilterForm(forms.Form):
     )
     case = forms.CharField(label=_("Case number"), required=False, max_length=20)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    since = FilterDateField(label=_("From"))
+    until = FilterDateField(label=_("To"))
 
     def __init__(self, *args, team, kinds, with_case=True, **kwargs):
         super().__init__(*args, **kwargs)

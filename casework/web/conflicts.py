@@ -1,7 +1,24 @@
 """The "someone else saved this meanwhile" table of an edit that arrived too late
 (casework.core.tracked.StaleEdit), shared by every form that edits a versioned record."""
 
+from casework.audit.services import log_access
 from casework.core.display import display_value
+from casework.core.tracked import StaleEdit
+from casework.models import AccessAction
+
+
+def log_conflict(request, stale: StaleEdit) -> None:
+    """A refused save is in the access log: who, which kind of record and its id, with the
+    versions; never the values either side wanted."""
+    record = stale.instance
+    log_access(
+        user=request.user,
+        action=AccessAction.CONFLICT,
+        object_type=record._meta.model_name,
+        object_id=record.pk,
+        request=request,
+        detail={"expected_version": stale.expected_version, "current_version": record.version},
+    )
 
 
 def conflict_rows(form, current, fields=None) -> list[tuple[str, str, str]]:

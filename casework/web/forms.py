@@ -1,5 +1,7 @@
 """Form pieces every page shares: one date input, one reason field with one length limit."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,30 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# What a date filter accepts: every record the application holds lies in between, and a
+# date outside (9999-12-31, 0001-01-01) would overflow the day after or the time zone.
+FILTER_DATE_MIN = datetime.date(1900, 1, 1)
+FILTER_DATE_MAX = datetime.date(2199, 12, 31)
+
+
+class FilterDateField(forms.DateField):
+    """An optional date in a list filter ("from", "to"): the date input, and a form error
+    for a date no record can have, never a 500."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(widget=DateInput, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FILTER_DATE_MIN <= value <= FILTER_DATE_MAX:
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": FILTER_DATE_MIN.isoformat(), "last": FILTER_DATE_MAX.isoformat()},
+            )
 
 
 class ReasonField(forms.CharField):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from casework.access.queries import supervised_team
 from casework.audit.services import log_access
@@ -58,7 +58,9 @@ def _gate(allowed, what: str, *, pass_team: bool = False):
 
 def may_work_on_cases(user) -> bool:
     """Caseworkers and supervisors; a data admin or an IT account holds no case."""
-    return roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
+    return roles.may_hold_cases(user) and (
+        roles.has_role(user, roles.CASEWORKER) or roles.has_role(user, roles.SUPERVISOR)
+    )
 
 
 def case_role_required(what: str) -> Callable[[View], View]:
@@ -78,4 +80,12 @@ def data_admin_required(what: str) -> Callable[[View], View]:
 
 def audit_reader_required(what: str) -> Callable[[View], View]:
     """The audit trail's integrity: supervisors, who answer for every change."""
-    return _gate(lambda user: roles.has_role(user, roles.SUPERVISOR), what)
+    return _gate(lambda user: roles.may_hold_cases(user) and roles.has_role(user, roles.SUPERVISOR), what)
+
+
+def no_view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> NoReturn:
+    """Shadows the Django admin's "view on site" shortcut (/admin/r/<content type>/<id>/),
+    which redirected for an existing child and answered 404 otherwise, to anyone, signed in
+    or not: an oracle for which case ids exist. No model in the admin has a page on the site,
+    so every such URL is a logged 404."""
+    refuse(request, "view_on_site", object_id)

@@ -1,14 +1,17 @@
 import logging
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from casework.core.redirects import path_only
 
 
 class NoStoreMiddleware:
@@ -93,6 +96,36 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+class LoginNextWithoutQueryMiddleware:
+    """Every redirect to the login page (login_required, an ended session, htmx's
+    HX-Redirect) carries in `next` the path of the page only, never its query string: a
+    search query would otherwise sit in the address bar, the browser history and the
+    login form (casework.core.redirects)."""
+
+    HEADERS = ("Location", "HX-Redirect")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        login = resolve_url(settings.LOGIN_URL)
+        for header in self.HEADERS:
+            if header in response and response[header].split("?")[0] == login:
+                response[header] = login_url_for(response[header], login)
+        return response
+
+
+def login_url_for(location: str, login: str) -> str:
+    next_path = path_only(QueryDict(urlsplit(location).query).get("next", ""))
+    if not next_path:
+        return login
+    query = QueryDict(mutable=True)
+    query["next"] = next_path
+    # As Django's redirect_to_login writes it: slashes left readable.
+    return f"{login}?{query.urlencode(safe='/')}"
 
 
 class HtmxLoginRedirectMiddleware:

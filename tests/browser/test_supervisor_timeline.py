@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from children.models import HukouStatus
+from children.queries import current_versions
 from children.services import update_child
 from tests import factories
 
@@ -14,9 +15,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_supervisor_filters_the_timeline_by_caseworker_and_reads_a_diff(page, sup_a, cw_a, cw_a2, case_a, screenshot):
     other = factories.open_case_for(cw_a2)
     update_child(
-        child=other, by=cw_a2, values={"hukou_status": HukouStatus.IN_PROGRESS}, reason="Applied at the police station"
+        expected_version=current_versions(other)["child"],
+        child=other,
+        by=cw_a2,
+        values={"hukou_status": HukouStatus.IN_PROGRESS},
+        reason="Applied at the police station",
     )
-    update_child(child=case_a, by=cw_a, values={"given_name": "Minjeong"}, reason="Spelling")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={"given_name": "Minjeong"},
+        reason="Spelling",
+    )
 
     page.goto("/login/")
     page.get_by_label("Username").fill("sup_a")

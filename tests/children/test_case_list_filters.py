@@ -9,6 +9,7 @@ from django.utils import timezone
 from casework.core.pages import PAGE_SIZE
 from casework.interviews.services import record_interview
 from casework.models import AccessLog
+from children.queries import current_versions
 from children.services import update_door
 from families.services import update_mother
 from tests import factories
@@ -31,14 +32,22 @@ def three_cases(cw_a):
 
 def test_filter_by_mother_status(client, cw_a, three_cases):
     first, _second, _third = three_cases
-    update_mother(child=first, by=cw_a, values={"status": "ran_away"})
+    update_mother(
+        expected_version=current_versions(first).get("mother"), child=first, by=cw_a, values={"status": "ran_away"}
+    )
     client.force_login(cw_a)
     assert names(client.get(URL, {"mother_status": "ran_away"})) == ["Alpha"]
 
 
 def test_filter_by_a_shut_door(client, cw_a, three_cases):
     for child in three_cases[:2]:
-        update_door(child=child, by=cw_a, kind="medical", status="has_access")
+        update_door(
+            expected_version=current_versions(child)["medical"],
+            child=child,
+            by=cw_a,
+            kind="medical",
+            status="has_access",
+        )
     client.force_login(cw_a)
     assert names(client.get(URL, {"shut_door": "medical"})) == ["Charlie"]
 

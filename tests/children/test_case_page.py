@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework.interviews.services import record_interview
 from children.models import Child
+from children.queries import current_versions
 from children.services import update_door
 from tests.not_found import assert_the_plain_404
 
@@ -14,7 +15,15 @@ TODAY = timezone.localdate()
 
 
 def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):
-    update_door(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou", note="asked")
+    update_door(
+        expected_version=current_versions(case_a)["education"],
+        child=case_a,
+        by=cw_a,
+        kind="education",
+        status="no_access",
+        barrier="no_hukou",
+        note="asked",
+    )
     record_interview(
         child=case_a, by=cw_a, held_on=TODAY - datetime.timedelta(days=9), location_type="school", notes="older visit"
     )

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from children.models import DocumentAccess
+from children.queries import current_versions
 from children.services import update_door
 from tests.not_found import assert_the_plain_404
 
@@ -25,7 +26,14 @@ def door_data(door, **overrides):
 
 def test_a_door_is_opened_and_its_barrier_cleared(client, cw_a, case_a):
     door = DocumentAccess.objects.get(child=case_a, kind="education")
-    update_door(child=case_a, by=cw_a, kind="education", status="no_access", barrier="no_hukou")
+    update_door(
+        expected_version=current_versions(case_a)["education"],
+        child=case_a,
+        by=cw_a,
+        kind="education",
+        status="no_access",
+        barrier="no_hukou",
+    )
     door.refresh_from_db()
     client.force_login(cw_a)
     response = client.post(url(case_a, "education"), door_data(door, **{"education-status": "has_access"}))
@@ -48,7 +56,13 @@ def test_a_door_changed_meanwhile_is_a_conflict(client, cw_a, sup_a, case_a):
     door = DocumentAccess.objects.get(child=case_a, kind="medical")
     client.force_login(cw_a)
     mine = door_data(door, **{"medical-status": "in_progress"})
-    update_door(child=case_a, by=sup_a, kind="medical", status="has_access")
+    update_door(
+        expected_version=current_versions(case_a)["medical"],
+        child=case_a,
+        by=sup_a,
+        kind="medical",
+        status="has_access",
+    )
     before = DocumentAccess.history.filter(id=door.pk).count()
     response = client.post(url(case_a, "medical"), mine)
     assert response.status_code == 409

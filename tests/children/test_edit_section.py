@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from casework.models import AccessAction, AccessLog
 from children.models import Child
+from children.queries import current_versions
 from children.services import update_child
 from families.models import Family, Mother
 from families.services import update_mother
@@ -83,7 +85,13 @@ def test_without_javascript_the_form_is_a_full_page(client, cw_a, case_a):
 def test_a_stale_edit_shows_both_versions_and_overwrites_nothing(client, cw_a, sup_a, case_a):
     client.force_login(cw_a)
     mine = child_data(case_a, **{"child-living_arrangement": "relatives"})
-    update_child(child=case_a, by=sup_a, values={"living_arrangement": "grandparents"}, reason="moved")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"living_arrangement": "grandparents"},
+        reason="moved",
+    )
     response = client.post(url(case_a, "child"), mine)
     html = response.content.decode()
     assert response.status_code == 409
@@ -91,11 +99,56 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_nothing(client, cw_a, s
     assert Child.objects.get(pk=case_a.pk).living_arrangement == "grandparents"
 
 
+def test_a_refused_stale_save_is_in_the_access_log_without_the_values(client, cw_a, sup_a, case_a):
+    client.force_login(cw_a)
+    mine = child_data(case_a, **{"child-given_name": "Seoyeon"})
+    update_child(expected_version=case_a.version, child=case_a, by=sup_a, values={"given_name": "Minji"}, reason="x")
+    assert client.post(url(case_a, "child"), mine).status_code == 409
+    row = AccessLog.objects.filter(action=AccessAction.CONFLICT).get()
+    assert (row.user_id, row.object_type, row.object_id) == (cw_a.pk, "child", str(case_a.pk))
+    assert row.detail == {"expected_version": 1, "current_version": 2}
+    assert "Seoyeon" not in str(row.detail) and "Minji" not in str(row.detail)
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_a_stale_save_without_a_version_is_refused(client, cw_a, sup_a, case_a, version):
+    """Leaving the version out (or empty) does not skip the check: the form refuses it."""
+    client.force_login(cw_a)
+    mine = child_data(case_a, **{"child-living_arrangement": "relatives"})
+    if version is None:
+        del mine["child-version"]
+    else:
+        mine["child-version"] = version
+    update_child(expected_version=case_a.version, child=case_a, by=sup_a, values={"living_arrangement": "grandparents"})
+    response = client.post(url(case_a, "child"), mine)
+    assert response.status_code == 200
+    assert "This form is incomplete: reload the page" in response.content.decode()
+    saved = Child.objects.get(pk=case_a.pk)
+    assert (saved.living_arrangement, saved.version) == ("grandparents", 2)
+
+
+def test_a_form_adding_a_missing_father_needs_no_version(client, cw_a, case_a):
+    family = Family.objects.get(pk=case_a.family_id)
+    family.father = None
+    family.save()
+    client.force_login(cw_a)
+    response = client.post(
+        url(case_a, "father"), {"father-given_name": "Wei", "father-family_name": "Li", "father-reason": ""}
+    )
+    assert response.status_code == 302
+    assert Family.objects.get(pk=case_a.family_id).father.given_name == "Wei"
+
+
 def test_stale_mother_edit_is_a_conflict_too(client, cw_a, sup_a, case_a):
     mother = case_a.family.mother
     client.force_login(cw_a)
     mine = mother_data(mother, **{"mother-whereabouts": "china"})
-    update_mother(child=case_a, by=sup_a, values={"whereabouts": "south_korea"})
+    update_mother(
+        expected_version=current_versions(case_a).get("mother"),
+        child=case_a,
+        by=sup_a,
+        values={"whereabouts": "south_korea"},
+    )
     before = Mother.history.filter(id=mother.pk).count()
     response = client.post(url(case_a, "mother"), mine)
     assert response.status_code == 409
@@ -150,11 +203,11 @@ def test_someone_elses_case_is_a_404_and_writes_nothing(client, cw_b, case_a):
     assert Child.history.count() == before and Child.objects.get(pk=case_a.pk).given_name == "Minji"
 
 
-def test_view_only_permission_cannot_edit(client, cw_b, case_a):
+def test_view_only_permission_cannot_edit(client, cw_a2, case_a):
     from guardian.shortcuts import assign_perm
 
-    assign_perm("children.view_child", cw_b, case_a)
-    client.force_login(cw_b)
+    assign_perm("children.view_child", cw_a2, case_a)
+    client.force_login(cw_a2)
     before = Child.history.filter(id=case_a.pk).count()
     page = client.get(case_a.get_absolute_url()).content.decode()
     assert case_a.case_number in page

@@ -11,10 +11,11 @@ from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
 from casework.access.queries import teams_of
-from casework.core.tracked import StaleEdit
+from casework.core.tracked import MissingVersion, StaleEdit
 from casework.models import Assignment
 from children import access, services
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind
+from children.queries import current_versions
 from children.services import DoorUpdate
 from families.models import Family, Father, Mother, MotherStatus, Whereabouts
 from tests import factories
@@ -150,22 +151,22 @@ def test_open_case_reports_a_refused_child_as_such_and_writes_nothing(cw_a):
     assert set(history_counts().values()) == {0}
 
 
-def test_open_case_takes_the_next_number_when_its_number_was_just_taken(cw_a, team_a, monkeypatch):
-    """Two cases opened at once read the same highest number; the loser takes the next."""
+def test_case_numbers_come_from_the_years_counter_one_after_another(cw_a):
     first = factories.open_case_for(cw_a)
-    real_next = services.next_case_number
-    calls = []
-
-    def stale_first_read(year):
-        calls.append(year)
-        return first.case_number if len(calls) == 1 else real_next(year)
-
-    monkeypatch.setattr(services, "next_case_number", stale_first_read)
     second = factories.open_case_for(cw_a)
-    assert len(calls) == 2
-    assert second.case_number != first.case_number
-    assert Child.objects.count() == 2
-    assert second.history.count() == 1
+    year = timezone.localdate().year
+    assert (first.case_number, second.case_number) == (f"C-{year}-0001", f"C-{year}-0002")
+    assert CaseNumberCounter.objects.get(year=year).last_serial == 2
+
+
+def test_the_first_number_of_a_year_follows_the_cases_already_recorded(cw_a, team_a):
+    """Cases opened before the counter existed keep their numbers; the counter starts after them."""
+    year = timezone.localdate().year
+    earlier = factories.open_case_for(cw_a)
+    Child.objects.filter(pk=earlier.pk).update(case_number=f"C-{year}-0041")
+    CaseNumberCounter.objects.all().delete()
+    assert services.next_case_number(year) == f"C-{year}-0042"
+    assert services.next_case_number(year + 1) == f"C-{year + 1}-0001"
 
 
 def test_open_case_with_a_given_door_status_keeps_it(cw_a):
@@ -215,7 +216,13 @@ def test_open_case_rolls_back_when_a_door_fails(cw_a, monkeypatch):
 
 
 def test_update_child_writes_one_history_row_with_user_and_reason(case_a, sup_a):
-    services.update_child(child=case_a, by=sup_a, values={"hukou_status": "in_progress"}, reason=LONG_REASON)
+    services.update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"hukou_status": "in_progress"},
+        reason=LONG_REASON,
+    )
     case_a.refresh_from_db()
     assert case_a.hukou_status == "in_progress"
     assert case_a.version == 2
@@ -229,7 +236,9 @@ def test_update_child_refuses_fields_that_are_not_editable(case_a, cw_a):
     number = case_a.case_number
     for field in ("case_number", "version", "no_such_field"):
         with pytest.raises(ValueError):
-            services.update_child(child=case_a, by=cw_a, values={field: "C-1999-0001"})
+            services.update_child(
+                expected_version=current_versions(case_a)["child"], child=case_a, by=cw_a, values={field: "C-1999-0001"}
+            )
     case_a.refresh_from_db()
     assert case_a.case_number == number
     assert case_a.history.count() == 1
@@ -241,7 +250,9 @@ def test_update_child_cannot_move_the_case_or_bypass_closing(case_a, cw_a, team_
     other_family = factories.open_case_for(cw_a).family
     for values in ({"team": team_b}, {"family": other_family}, {"case_status": CaseStatus.CLOSED}):
         with pytest.raises(ValueError):
-            services.update_child(child=case_a, by=cw_a, values=values)
+            services.update_child(
+                expected_version=current_versions(case_a)["child"], child=case_a, by=cw_a, values=values
+            )
     case_a.refresh_from_db()
     assert (case_a.team_id, case_a.case_status) == (team_a.pk, CaseStatus.OPEN)
     assert case_a.family_id != other_family.pk
@@ -250,7 +261,9 @@ def test_update_child_cannot_move_the_case_or_bypass_closing(case_a, cw_a, team_
 
 def test_update_child_refuses_an_invalid_choice_before_the_database(case_a, cw_a):
     with pytest.raises(ValidationError):
-        services.update_child(child=case_a, by=cw_a, values={"sex": "unknown"})
+        services.update_child(
+            expected_version=current_versions(case_a)["child"], child=case_a, by=cw_a, values={"sex": "unknown"}
+        )
     assert case_a.history.count() == 1
 
 
@@ -333,6 +346,7 @@ def test_reopen_case_reopens_with_history(case_a, cw_a, sup_a):
 
 def test_change_mother_status_records_status_date_and_whereabouts(case_a, cw_a):
     mother = services.change_mother_status(
+        expected_version=current_versions(case_a).get("mother"),
         child=case_a,
         by=cw_a,
         status=MotherStatus.RAN_AWAY,
@@ -350,14 +364,18 @@ def test_change_mother_status_records_status_date_and_whereabouts(case_a, cw_a):
 
 def test_change_mother_status_to_the_same_status_writes_no_history(case_a, cw_a):
     mother = case_a.family.mother
-    services.change_mother_status(child=case_a, by=cw_a, status=mother.status)
+    services.change_mother_status(
+        expected_version=current_versions(case_a).get("mother"), child=case_a, by=cw_a, status=mother.status
+    )
     assert mother.history.count() == 1
 
 
 def test_change_mother_status_without_a_recorded_mother_is_refused(cw_a):
     child = factories.open_case_for(cw_a, mother=None)
     with pytest.raises(ValidationError):
-        services.change_mother_status(child=child, by=cw_a, status=MotherStatus.PRESENT)
+        services.change_mother_status(
+            expected_version=current_versions(child).get("mother"), child=child, by=cw_a, status=MotherStatus.PRESENT
+        )
     assert not Mother.objects.exists()
 
 
@@ -375,6 +393,7 @@ def test_change_mother_status_from_a_stale_version_is_refused(case_a, cw_a):
 
 def test_update_door_changes_one_door_with_history(case_a, cw_a):
     door = services.update_door(
+        expected_version=current_versions(case_a)[DocumentKind.MEDICAL],
         child=case_a,
         by=cw_a,
         kind=DocumentKind.MEDICAL,
@@ -394,13 +413,24 @@ def test_update_door_changes_one_door_with_history(case_a, cw_a):
 
 def test_an_unchanged_door_writes_no_history(case_a, cw_a):
     door = case_a.document_access.get(kind=DocumentKind.BANK)
-    services.update_door(child=case_a, by=cw_a, kind=DocumentKind.BANK, status=door.status)
+    services.update_door(
+        expected_version=current_versions(case_a)[DocumentKind.BANK],
+        child=case_a,
+        by=cw_a,
+        kind=DocumentKind.BANK,
+        status=door.status,
+    )
     assert door.history.count() == 1
 
 
 def test_an_open_door_has_no_barrier(case_a, cw_a):
     door = services.update_door(
-        child=case_a, by=cw_a, kind=DocumentKind.EDUCATION, status=AccessStatus.HAS_ACCESS, barrier="no_hukou"
+        expected_version=current_versions(case_a)[DocumentKind.EDUCATION],
+        child=case_a,
+        by=cw_a,
+        kind=DocumentKind.EDUCATION,
+        status=AccessStatus.HAS_ACCESS,
+        barrier="no_hukou",
     )
     door.refresh_from_db()
     assert (door.status, door.barrier) == (AccessStatus.HAS_ACCESS, "")
@@ -420,7 +450,13 @@ def test_update_door_from_a_stale_version_is_refused(case_a, cw_a):
 
 
 def test_history_keeps_the_author_after_the_account_is_deactivated(case_a, sup_a):
-    services.update_child(child=case_a, by=sup_a, values={"hukou_status": "in_progress"}, reason="check")
+    services.update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"hukou_status": "in_progress"},
+        reason="check",
+    )
     sup_a.is_active = False
     sup_a.save()
     latest = case_a.history.latest()
@@ -431,7 +467,13 @@ def test_history_keeps_the_author_after_the_account_is_deactivated(case_a, sup_a
 def test_history_keeps_the_author_after_the_account_is_deleted(case_a, sup_a):
     """No foreign key from history to the user: deleting the account neither fails
     nor rewrites the append-only rows (the id and the name at the time stay)."""
-    services.update_child(child=case_a, by=sup_a, values={"hukou_status": "in_progress"}, reason="check")
+    services.update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"hukou_status": "in_progress"},
+        reason="check",
+    )
     pk = sup_a.pk
     sup_a.delete()
     assert not get_user_model().objects.filter(pk=pk).exists()
@@ -442,6 +484,34 @@ def test_history_keeps_the_author_after_the_account_is_deleted(case_a, sup_a):
 
 
 # --- concurrent edits (RL-1) ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cases_opened_at_the_same_instant_get_consecutive_numbers_without_a_failed_insert(cw_a, cw_a2):
+    """AU-21: the year's counter row queues concurrent openings, so no INSERT of a child
+    (with its names) ever fails on a taken number. Real concurrency: PostgreSQL."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers on the whole database")
+    start = threading.Barrier(4)
+    numbers, failures = [], []
+
+    def open_one(user):
+        try:
+            start.wait(timeout=10)
+            numbers.append(factories.open_case_for(user).case_number)
+        except Exception as error:  # noqa: BLE001 (any failure is the finding)
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=open_one, args=(user,)) for user in (cw_a, cw_a2, cw_a, cw_a2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    year = timezone.localdate().year
+    assert failures == []
+    assert sorted(numbers) == [f"C-{year}-{n:04d}" for n in range(1, 5)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -481,3 +551,17 @@ def test_two_concurrent_edits_from_one_version_one_wins_and_one_is_stale(cw_a, s
     assert child.living_arrangement == {"cw_a": "grandparents", "sup_a": "relatives"}[winner]
     assert child.history.count() == 2
     assert child.history.latest().history_username == winner
+
+
+# --- versions cannot be skipped ------------------------------------------------------------
+
+
+def test_a_service_edit_without_a_version_is_refused(cw_a, case_a):
+    with pytest.raises(TypeError):
+        services.update_child(child=case_a, by=cw_a, values={"given_name": "Other"})  # type: ignore[call-arg]
+    with pytest.raises(MissingVersion):
+        services.update_door(child=case_a, by=cw_a, kind="medical", status="has_access", expected_version=None)
+    with pytest.raises(MissingVersion):
+        services.change_mother_status(child=case_a, by=cw_a, status="ran_away", expected_version=None)
+    assert Child.objects.get(pk=case_a.pk).given_name != "Other"
+    assert Child.history.filter(id=case_a.pk).count() == 1

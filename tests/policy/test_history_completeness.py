@@ -68,7 +68,6 @@ REVIEWED = {
     ("casework/audit/append_only.py", "install"): "DDL: creates the triggers that make history append-only",
     ("casework/audit/append_only.py", "drop"): "DDL: drops those triggers (test flush, migrations)",
     ("casework/audit/append_only.py", "installed_triggers"): "reads the trigger catalogue",
-    ("casework/audit/services.py", "_advance_head"): "the access log's hash-chain head, not case data",
     ("casework/audit/services.py", "_append"): "appends one access-log row (not history-tracked, append-only)",
 }
 

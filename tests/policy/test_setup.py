@@ -35,6 +35,7 @@ def production_env(**overrides) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="casework.example.org",
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(40),
     )
     for key, value in overrides.items():
         if value is None:
@@ -74,6 +75,74 @@ def test_debug_off_without_allowed_hosts_refuses_to_start_and_says_why():
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: ALLOWED_HOSTS is not set" in result.stderr
+
+
+@pytest.mark.parametrize("weak_key", ["short", "x" * 49, "ab" * 40])
+def test_debug_off_with_a_weak_secret_key_refuses_to_start(weak_key):
+    result = manage("check", SECRET_KEY=weak_key)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is too weak" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_not_an_address_refuses_to_start():
+    result = manage("check", TRUSTED_PROXIES="proxy.example.org")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.example.org' is not an IP address" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "casework.example.org,*"])
+def test_debug_off_with_a_wildcard_in_allowed_hosts_refuses_to_start(hosts):
+    result = manage("check", ALLOWED_HOSTS=hosts)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS may not be '*'" in result.stderr
+
+
+def test_debug_off_without_the_audit_chain_key_refuses_to_start_and_says_why():
+    result = manage("check", AUDIT_CHAIN_KEY=None)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: AUDIT_CHAIN_KEY is not set" in result.stderr
+
+
+def test_the_demo_with_debug_on_starts_without_an_audit_chain_key():
+    # `make demo` sets nothing: DEBUG=1 gets a development key, as it gets a SECRET_KEY.
+    result = manage("check", DEBUG="1", AUDIT_CHAIN_KEY=None)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_short_audit_chain_key_is_refused():
+    result = manage("check", AUDIT_CHAIN_KEY="too-short")
+
+    assert result.returncode != 0
+    assert "at least 32 characters" in result.stderr
+
+
+def test_the_audit_chain_key_can_come_from_a_secret_file(tmp_path):
+    key_file = tmp_path / "audit-chain-key"
+    key_file.write_text(secrets.token_urlsafe(40) + "\n")
+    code = "from django.conf import settings; print(settings.AUDIT_CHAIN_KEY)"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=production_env(AUDIT_CHAIN_KEY=None, AUDIT_CHAIN_KEY_FILE=str(key_file)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == key_file.read_text().strip()
+
+
+def test_an_unreadable_audit_chain_key_file_is_refused(tmp_path):
+    result = manage("check", AUDIT_CHAIN_KEY=None, AUDIT_CHAIN_KEY_FILE=str(tmp_path / "missing"))
+
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY_FILE cannot be read" in result.stderr
 
 
 def test_aggregates_suppression_threshold_below_three_is_refused():
@@ -135,7 +204,13 @@ def test_compose_file_passes_every_production_setting_to_the_web_service():
         assert re.search(rf"^\s+{name}:", compose, flags=re.M), f"docker-compose.yml does not set {name}"
 
 
-COMPOSE_SECRETS = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "casework.example.org", "POSTGRES_PASSWORD": "pw"}
+COMPOSE_SECRETS = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "casework.example.org",
+    "POSTGRES_PASSWORD": "pw",
+    "CASEWORK_OWNER_PASSWORD": "owner-pw",
+    "CASEWORK_APP_PASSWORD": "app-pw",
+}
 
 
 def compose_config(tmp_path, env) -> subprocess.CompletedProcess:
@@ -185,8 +260,16 @@ HOSTILE_ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "0",
     "TRUSTED_PROXY_COUNT": "3",
+    "TRUSTED_PROXIES": "0.0.0.0/0",
     "AGGREGATES_MIN_CELL": "9",
+    "AGGREGATES_RELEASES_PER_MONTH": "0",
     "DEMO_PASSWORD": "a-password-from-the-shell",
+    "DATABASE_APP_ROLE": "postgres",
+    "BACKUP_AGE_RECIPIENT": "age1notarealkey",
+    "AUDIT_CHAIN_KEY": "",
+    "AUDIT_CHAIN_KEY_FILE": "/nonexistent/audit-chain-key",
+    "AUDIT_CHECKPOINT_SIGNING_KEY_FILE": "/nonexistent/signing-key",
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": "not-a-key",
 }
 
 
@@ -204,7 +287,7 @@ def test_the_settings_are_what_the_tests_assume():
     assert os.environ["DJANGO_SETTINGS_MODULE"] == "tests.settings"
     assert settings.DEBUG is False
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
-    assert settings.SECRET_KEY == "test-only-secret-key-not-for-any-deployment"
+    assert settings.SECRET_KEY == "test-only-secret-key-not-for-any-deployment-0123456789-abcdefghij"
     assert set(settings.ALLOWED_HOSTS) == {"testserver", "localhost", "127.0.0.1"}  # Django adds testserver
     assert settings.CSRF_TRUSTED_ORIGINS == []
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 60
@@ -214,8 +297,11 @@ def test_the_settings_are_what_the_tests_assume():
     assert settings.SECURE_SSL_REDIRECT is False
     assert settings.SECURE_HSTS_SECONDS == 31536000
     assert settings.TRUSTED_PROXY_COUNT == 0
+    assert settings.TRUSTED_PROXIES == []
     assert settings.AGGREGATES_MIN_CELL == 5
     assert settings.DEMO_PASSWORD == "demo-password"
+    assert settings.AUDIT_CHAIN_KEY == "test-only-audit-chain-key-not-for-any-deployment"
+    assert (settings.AUDIT_CHECKPOINT_SIGNING_KEY_FILE, settings.AUDIT_CHECKPOINT_PUBLIC_KEY) == ("", "")
 
 
 def test_the_shell_environment_does_not_change_the_outcome():

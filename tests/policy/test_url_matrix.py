@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casework.aggregates.services import publish_release
 from casework.models import AccessAction, AccessLog, Assignment, Interview
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
@@ -38,6 +39,7 @@ MATRIX = {
     "children:detail": (("case",), CASE_A),
     "children:edit": (("case", "child"), CASE_A),
     "children:edit-door": (("case", "education"), CASE_A),
+    "children:other-names": (("case",), CASE_A),
     # POST only; for anyone without a case role the page gate answers first: no such page.
     "children:close": (("case",), CASE_ROLES_POST_ONLY),
     "children:reopen": (("case",), CASE_ROLES_POST_ONLY),
@@ -45,6 +47,7 @@ MATRIX = {
     "interviews:follow-ups": ((), CASE_WORK),
     "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
     "accounts:quick-exit": ((), POST_ONLY),
+    "accounts:language": ((), POST_ONLY),
     "accounts:neutral": ((), EVERYONE),
     "supervision:team": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
@@ -58,7 +61,10 @@ MATRIX = {
     "audit:integrity": ((), SUPERVISORS),
     "aggregates:dashboard": ((), row(data_admin=200)),
     "aggregates:download": (("csv",), row(data_admin=200)),
+    "aggregates:releases": ((), row(data_admin=200)),
     "admin:index": ((), row(302, 302, 302, 302, 302, 302, 200)),
+    # The admin's "view on site" shortcut, shadowed: no existence oracle for anyone.
+    "admin-view-on-site": (("1", "case"), row(*(404,) * 7)),
 }
 
 
@@ -113,8 +119,14 @@ def tracked_counts():
     return [model.objects.count() for model in models] + [model.history.count() for model in models]
 
 
+@pytest.fixture
+def release(data_admin):
+    """A published release of the aggregates, so that its download exists."""
+    return publish_release(by=data_admin, reason="matrix")
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_status_of_the_matrix(people, case_a, case_b, role):
+def test_each_role_gets_the_status_of_the_matrix(people, case_a, case_b, release, role):
     client = client_for(people, role)
     got, expected = {}, {}
     before = tracked_counts()

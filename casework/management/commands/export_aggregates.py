@@ -1,8 +1,11 @@
-"""python manage.py export_aggregates --format csv|json [--output FILE] [--user USERNAME]
+"""python manage.py export_aggregates --format csv|json [--output FILE] [--user USERNAME] [--release N]
 
-The same records as the dashboard's downloads (casework.aggregates), to standard output or
-a file. Every run is in the access log: with --user, as that data admin; without, as an
-operator at the console (no user).
+The latest published release of the anonymised aggregates (or release N), the same
+records as the dashboard's downloads, to standard output or a file. When nothing has been
+published yet, the first release is published now (reason "first release, published by
+export_aggregates"); later releases come from `publish_release` or the releases page. Every
+run is in the access log: with --user, as that data admin; without, as an operator at the
+console (no user).
 """
 
 import io
@@ -12,6 +15,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.aggregates import export as aggregates
+from casework.aggregates import queries
+from casework.aggregates.services import publish_release
 from casework.audit.services import log_access
 from casework.core import roles
 from casework.models import AccessAction
@@ -27,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the data admin on whose behalf the export runs (for the access log)")
         parser.add_argument("--province", choices=Province.values, default="", help="one province's groups only")
         parser.add_argument("--year", type=int, help="interview months of this year only")
+        parser.add_argument("--release", type=int, help="an earlier release by number (default: the latest)")
 
     def handle(self, *args, **options):
         user: User | AnonymousUser = AnonymousUser()
@@ -36,7 +42,15 @@ class Command(BaseCommand):
                 raise CommandError("--user must name an active data admin")
             user = admin
         fmt = options["format"]
-        records = aggregates.compute()
+        if options["release"]:
+            release = queries.release(options["release"])
+            if release is None:
+                raise CommandError(f"no release {options['release']}")
+        else:
+            release = queries.latest_release() or publish_release(
+                by=user if isinstance(user, User) else None, reason="first release, published by export_aggregates"
+            )
+        records = aggregates.release_records(release)
         if options["year"] and options["year"] not in aggregates.available_years(records):
             raise CommandError(f"no interview months in {options['year']}")
         filters = aggregates.Filters(province=options["province"], year=options["year"])
@@ -49,6 +63,7 @@ class Command(BaseCommand):
             detail={
                 "format": fmt,
                 **filters.as_detail(),
+                "release": release.number,
                 "records": len(chosen),
                 "source": "command",
                 "output": "file" if options["output"] else "stdout",

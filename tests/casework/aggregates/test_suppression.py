@@ -4,12 +4,13 @@ everything published (cells, group totals, one-way tables as the margins of cros
 
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casework.aggregates.export import records_from
 from casework.aggregates.layout import ALL, Layout
-from casework.aggregates.suppression import determined_cells, suppress
+from casework.aggregates.suppression import failures, suppress
+from tests.casework.aggregates.attacker import attack
 from tests.profiles import examples
 
 K = 5
@@ -113,11 +114,21 @@ people_strategy = st.lists(
 )
 
 
+# Found by hypothesis against the earlier, real-number check: c's lone q and the pair of
+# suppressed cells in a forced a column.
+FORCED_BY_NON_NEGATIVITY = [("a", "x", "p")] + [("b", "x", "p")] * 5 + [("b", "x", "q")] * 5
+FORCED_BY_NON_NEGATIVITY += [("c", "x", "p")] * 4 + [("c", "x", "q")]
+
+
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=people_strategy)
-def test_no_suppressed_count_can_be_solved_for_from_what_is_published(people):
+@example(people=FORCED_BY_NON_NEGATIVITY)
+def test_no_suppressed_count_is_pinned_down_by_an_integer_attacker(people):
     layout = linked_layout(people, ["a", "b", "c"], ["x", "y"], ["p", "q", "r"])
-    assert recoverable(layout, suppress(layout, K)) == []
+    suppressed = suppress(layout, K)
+    assert attack(layout, suppressed, K) == []
+    assert failures(layout, suppressed, K) == {}
+    assert recoverable(layout, suppressed) == []
 
 
 @settings(max_examples=examples(150), deadline=None)
@@ -154,7 +165,7 @@ def test_a_cross_tab_group_whose_size_is_suppressed_is_suppressed_whole():
     suppressed = suppress(layout, K)
     assert ("g", ALL, "a") in suppressed
     assert set(layout.group_cells("v_by_g", "a")) <= suppressed
-    assert not determined_cells(layout, suppressed) & {c for c in suppressed if layout.counts[c]}
+    assert attack(layout, suppressed, K) == []
     assert recoverable(layout, suppressed) == []
 
 

@@ -93,6 +93,7 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(rf, settings):
 
 def test_behind_one_trusted_proxy_the_address_it_saw_is_used(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     # The client put a fake address first; the proxy appended the one it saw.
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     assert client_address(request) == "203.0.113.9"
@@ -100,26 +101,39 @@ def test_behind_one_trusted_proxy_the_address_it_saw_is_used(rf, settings):
 
 def test_behind_two_trusted_proxies_the_outer_proxys_entry_is_used(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9, 10.0.0.1")
     assert client_address(request) == "203.0.113.9"
 
 
 def test_a_forwarded_header_shorter_than_the_proxy_chain_falls_back_to_the_peer(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert client_address(request) == "10.0.0.2"
 
 
 def test_the_logged_address_follows_the_proxy_setting(rf, settings, cw_a):
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="2001:db8::1")
     log_access(user=cw_a, action=AccessAction.LIST, request=request)
     assert AccessLog.objects.get().address == "2001:db8::1"
 
 
+def test_a_forwarded_header_from_an_untrusted_peer_is_ignored(rf, settings):
+    """SE-10: with the application port reachable, a client that connects directly cannot
+    choose its address by sending the header a proxy would."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    request = rf.get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_address(request) == "198.51.100.1"
+
+
 def test_a_garbage_forwarded_address_does_not_break_logging(rf, settings, cw_a):
     """A client-controlled header must never turn a page view into an error (or go unlogged)."""
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
     log_access(user=cw_a, action=AccessAction.VIEW, object_type="child", object_id=uuid.uuid4(), request=request)
     entry = AccessLog.objects.get()

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 NEVER_IN_ADMIN = [
     "casework.accesslog",
-    "casework.accessloghead",
+    "casework.auditchainhead",
     "casework.assignment",
     "casework.interview",
     "casework.preferences",

@@ -9,10 +9,12 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.audit import append_only
 from casework.audit.chain import GENESIS_HASH
+from casework.audit.registry import chains
 from casework.audit.services import log_access
 from casework.interviews.services import record_interview
-from casework.models import AccessAction, AccessLogHead
+from casework.models import AccessAction, AuditChainHead
 from children.models import Child
+from children.queries import current_versions
 from children.services import update_child
 
 TABLES = ["children_historicalchild", "families_historicalmother", "casework_historicalinterview", "casework_accesslog"]
@@ -77,7 +79,13 @@ def test_truncate_is_refused_on_postgresql(one_row_in_each, table):
 
 
 def test_deleting_a_user_leaves_their_history_intact_and_attributed(case_a, sup_a):
-    update_child(child=case_a, by=sup_a, values={"given_name": "Jiwoo"}, reason="name spelt wrong")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=sup_a,
+        values={"given_name": "Jiwoo"},
+        reason="name spelt wrong",
+    )
     sup_id = sup_a.pk
     rows_before = Child.history.filter(id=case_a.pk).count()
 
@@ -117,4 +125,52 @@ def test_the_test_runners_flush_empties_the_tables_and_restores_the_triggers(cas
 @pytest.mark.django_db
 def test_triggers_and_the_chain_head_are_back_after_an_earlier_transactional_test_flushed():
     assert append_only.missing_triggers(connection, append_only.append_only_tables(apps)) == {}
-    assert AccessLogHead.objects.values_list("seq", "row_hash").get() == (0, GENESIS_HASH)
+    heads = set(AuditChainHead.objects.values_list("chain", "seq", "row_hash"))
+    # Every chained table has its head back; frozen records (published releases) have none.
+    assert heads == {(chain.table, 0, GENESIS_HASH) for chain in chains(apps)}
+
+
+def _head(table="casework_accesslog"):
+    return AuditChainHead.objects.values_list("seq", "row_hash").get(chain=table)
+
+
+def _refused_on_head(sql, params=()):
+    with (
+        pytest.raises(DatabaseError, match="audit chain heads cannot be deleted or moved backwards"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+
+
+def test_deleting_a_chain_head_is_refused(one_row_in_each):
+    before = _head()
+    _refused_on_head("DELETE FROM casework_auditchainhead WHERE chain = 'casework_accesslog'")
+    with pytest.raises(DatabaseError, match="moved backwards"), transaction.atomic():
+        AuditChainHead.objects.filter(chain="children_historicalchild").delete()
+    assert _head() == before
+
+
+def test_moving_a_chain_head_backwards_is_refused(one_row_in_each):
+    before = _head()
+    assert before[0] >= 1
+    _refused_on_head("UPDATE casework_auditchainhead SET seq = seq - 1 WHERE chain = 'casework_accesslog'")
+    _refused_on_head("UPDATE casework_auditchainhead SET seq = 0, row_hash = %s", [GENESIS_HASH])
+    _refused_on_head("UPDATE casework_auditchainhead SET chain = 'elsewhere' WHERE chain = 'casework_accesslog'")
+    assert _head() == before
+
+
+def test_a_chain_head_moves_forwards(one_row_in_each, cw_a):
+    seq, _ = _head()
+    log_access(user=cw_a, action=AccessAction.LIST, object_type="child")
+    assert _head()[0] == seq + 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_truncating_the_chain_heads_is_refused_on_postgresql(one_row_in_each):
+    _refused_on_head("TRUNCATE casework_auditchainhead")
+
+
+@pytest.mark.django_db
+def test_the_chain_heads_have_their_triggers_after_migrate():
+    assert append_only.missing_triggers(connection, [append_only.HEAD_TABLE]) == {}

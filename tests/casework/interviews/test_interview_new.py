@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casework.models import Interview
 from children.models import DocumentAccess
+from children.queries import current_versions
 from children.services import update_door
 from families.models import Mother
 from tests.not_found import assert_the_plain_404
@@ -141,7 +142,14 @@ def test_a_door_changed_meanwhile_is_a_conflict_not_an_overwrite(client, cw_a, s
     client.force_login(cw_a)
     data = form_data(case_a, **{"door-medical-status": "has_access"})
     # The supervisor changes the same door after the caseworker opened the form.
-    update_door(child=case_a, by=sup_a, kind="medical", status="in_progress", note="clinic agreed")
+    update_door(
+        expected_version=current_versions(case_a)["medical"],
+        child=case_a,
+        by=sup_a,
+        kind="medical",
+        status="in_progress",
+        note="clinic agreed",
+    )
     before = history_counts(case_a)
     response = client.post(url(case_a), data)
     assert response.status_code == 409
@@ -159,7 +167,13 @@ def test_a_door_changed_meanwhile_is_a_conflict_not_an_overwrite(client, cw_a, s
 def test_saving_again_after_a_conflict_is_a_deliberate_overwrite(client, cw_a, sup_a, case_a):
     client.force_login(cw_a)
     data = form_data(case_a, **{"door-medical-status": "has_access"})
-    update_door(child=case_a, by=sup_a, kind="medical", status="in_progress")
+    update_door(
+        expected_version=current_versions(case_a)["medical"],
+        child=case_a,
+        by=sup_a,
+        kind="medical",
+        status="in_progress",
+    )
     client.post(url(case_a), data)
     data["door-medical-version"] = DocumentAccess.objects.get(child=case_a, kind="medical").version
     response = client.post(url(case_a), data)
@@ -201,7 +215,12 @@ def test_a_mother_changed_meanwhile_is_a_conflict_shown_with_choice_names(client
 
     client.force_login(cw_a)
     data = form_data(case_a, **{"mother-status": "present", "mother-whereabouts": "china"})
-    update_mother(child=case_a, by=sup_a, values={"whereabouts": "south_korea"})
+    update_mother(
+        expected_version=current_versions(case_a).get("mother"),
+        child=case_a,
+        by=sup_a,
+        values={"whereabouts": "south_korea"},
+    )
     response = client.post(url(case_a), data)
     html = response.content.decode()
     assert response.status_code == 409

@@ -10,6 +10,7 @@ from django.utils import timezone
 from casework.interviews.services import record_interview
 from casework.models import Interview
 from children.models import AccessStatus, DocumentAccess, DocumentKind
+from children.queries import current_versions
 from children.services import DoorUpdate
 from families.models import Mother, MotherStatus, Whereabouts
 
@@ -18,6 +19,7 @@ YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 def interview(child, by, **kwargs):
     values = {"held_on": YESTERDAY, "location_type": "home", "notes": "Talked with the grandmother", **kwargs}
+    values.setdefault("expected_versions", current_versions(child))
     return record_interview(child=child, by=by, **values)
 
 
@@ -153,6 +155,7 @@ def test_whereabouts_alone_are_recorded_without_touching_the_status(cw_a, case_a
     record_interview(
         child=case_a,
         by=cw_a,
+        expected_versions=current_versions(case_a),
         held_on=before.status_changed_on or datetime.date(2026, 1, 1),
         location_type="home",
         mother_whereabouts="third_country",

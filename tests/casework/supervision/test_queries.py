@@ -3,6 +3,7 @@
 from casework.core.tracked import save_tracked
 from casework.supervision import queries as review
 from children.models import Child
+from children.queries import current_versions
 from children.services import update_child
 from families.models import Father
 from tests import factories
@@ -33,7 +34,7 @@ def test_a_family_with_two_children_names_both_cases(team_a, cw_a, case_a):
 def test_a_case_moved_to_another_team_leaves_the_old_teams_history(team_a, team_b, cw_a, sup_a, case_a):
     moved = Child.objects.get(pk=case_a.pk)
     moved.team = team_b
-    save_tracked(moved, by=sup_a, reason="Family moved to Liaoning")
+    save_tracked(moved, by=sup_a, reason="Family moved to Liaoning", expected_version=moved.version)
     assert kinds_and_cases(team_a) == []
     assert {e.kind for e in kinds_and_cases(team_b)} >= {"child", "document_access"}
 
@@ -48,7 +49,13 @@ def test_the_diff_names_people_not_ids(team_a, sup_a, cw_a, cw_a2, case_a):
 
 
 def test_an_unchanged_save_shows_no_field_and_bookkeeping_is_hidden(team_a, cw_a, case_a):
-    update_child(child=case_a, by=cw_a, values={}, reason="Saved without changes")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={},
+        reason="Saved without changes",
+    )
     newest = kinds_and_cases(team_a, kind="child")[0]
     assert newest.reason == "Saved without changes" and newest.changes == []
 
@@ -56,7 +63,7 @@ def test_an_unchanged_save_shows_no_field_and_bookkeeping_is_hidden(team_a, cw_a
 def test_booleans_read_as_yes_and_no(team_a, cw_a, case_a):
     father = Father.objects.get(pk=case_a.family.father_id)
     father.present = False
-    save_tracked(father, by=cw_a, reason="Father left for work in Shenyang")
+    save_tracked(father, by=cw_a, reason="Father left for work in Shenyang", expected_version=father.version)
     newest = kinds_and_cases(team_a, kind="father")[0]
     assert [(c.label, c.old, c.new) for c in newest.changes] == [("Lives with the child", "Yes", "No")]
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from casework.access.services import reassign_case
 from children.models import HukouStatus
+from children.queries import current_versions
 from children.services import change_mother_status, update_child, update_door
 from tests import factories
 
@@ -22,7 +23,11 @@ def entries(response):
 
 def test_a_change_shows_field_by_field_with_labels_and_choice_names(client, sup_a, cw_a, case_a):
     update_child(
-        child=case_a, by=cw_a, values={"hukou_status": HukouStatus.IN_PROGRESS}, reason="Applied at the office"
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={"hukou_status": HukouStatus.IN_PROGRESS},
+        reason="Applied at the office",
     )
     client.force_login(sup_a)
     response = client.get(URL)
@@ -43,7 +48,14 @@ def test_a_change_shows_field_by_field_with_labels_and_choice_names(client, sup_
 
 
 def test_a_mothers_status_change_is_in_the_team_history_through_the_child(client, sup_a, cw_a, case_a):
-    change_mother_status(child=case_a, by=cw_a, status="ran_away", whereabouts="south_korea", reason="Neighbour says")
+    change_mother_status(
+        expected_version=current_versions(case_a).get("mother"),
+        child=case_a,
+        by=cw_a,
+        status="ran_away",
+        whereabouts="south_korea",
+        reason="Neighbour says",
+    )
     client.force_login(sup_a)
     newest = entries(client.get(URL))[0]
     assert (newest.kind, newest.case_numbers) == ("mother", [case_a.case_number])
@@ -53,8 +65,20 @@ def test_a_mothers_status_change_is_in_the_team_history_through_the_child(client
 
 
 def test_entries_are_newest_first(client, sup_a, cw_a, case_a):
-    update_child(child=case_a, by=cw_a, values={"given_name": "Minji2"}, reason="first")
-    update_child(child=case_a, by=cw_a, values={"given_name": "Minji3"}, reason="second")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={"given_name": "Minji2"},
+        reason="first",
+    )
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={"given_name": "Minji3"},
+        reason="second",
+    )
     client.force_login(sup_a)
     shown = [e.reason for e in entries(client.get(URL))[:2]]
     assert shown == ["second", "first"]
@@ -70,7 +94,13 @@ def test_the_creation_of_a_case_lists_its_values(client, sup_a, case_a):
 
 
 def test_another_teams_changes_are_not_shown(client, sup_a, case_a, case_b, cw_b):
-    update_child(child=case_b, by=cw_b, values={"given_name": "Other"}, reason="team B change")
+    update_child(
+        expected_version=current_versions(case_b)["child"],
+        child=case_b,
+        by=cw_b,
+        values={"given_name": "Other"},
+        reason="team B change",
+    )
     client.force_login(sup_a)
     numbers = {n for e in entries(client.get(URL)) for n in e.case_numbers}
     assert numbers == {case_a.case_number}
@@ -92,7 +122,14 @@ def test_filter_by_case_number(client, sup_a, cw_a, case_a, cw_a2):
 
 
 def test_filter_by_kind_of_record(client, sup_a, cw_a, case_a):
-    update_door(child=case_a, by=cw_a, kind="education", status="in_progress", reason="School visit")
+    update_door(
+        expected_version=current_versions(case_a)["education"],
+        child=case_a,
+        by=cw_a,
+        kind="education",
+        status="in_progress",
+        reason="School visit",
+    )
     client.force_login(sup_a)
     shown = entries(client.get(URL, {"kind": "document_access"}))
     assert {e.kind for e in shown} == {"document_access"}
@@ -127,7 +164,13 @@ def test_reversed_dates_are_an_error(client, sup_a, case_a):
 
 def test_the_history_is_paginated(client, sup_a, cw_a, case_a):
     for n in range(30):
-        update_child(child=case_a, by=cw_a, values={"given_name": f"Name{n}"}, reason=f"edit {n}")
+        update_child(
+            expected_version=current_versions(case_a)["child"],
+            child=case_a,
+            by=cw_a,
+            values={"given_name": f"Name{n}"},
+            reason=f"edit {n}",
+        )
     client.force_login(sup_a)
     first = client.get(URL, {"kind": "child"})
     assert len(entries(first)) == 25 and first.context["page"].paginator.count == 31
@@ -156,11 +199,23 @@ def queries_for(client, params):
 
 def test_query_count_does_not_grow_with_the_entries_shown(client, sup_a, cw_a, case_a):
     client.force_login(sup_a)
-    update_child(child=case_a, by=cw_a, values={"given_name": "Name"}, reason="one change")
+    update_child(
+        expected_version=current_versions(case_a)["child"],
+        child=case_a,
+        by=cw_a,
+        values={"given_name": "Name"},
+        reason="one change",
+    )
     client.get(URL)  # the session and other first-request work out of the way
     few_queries, few = queries_for(client, {"kind": "child"})
     for n in range(30):
-        update_child(child=case_a, by=cw_a, values={"given_name": f"Name{n}"}, reason=f"edit {n}")
+        update_child(
+            expected_version=current_versions(case_a)["child"],
+            child=case_a,
+            by=cw_a,
+            values={"given_name": f"Name{n}"},
+            reason=f"edit {n}",
+        )
     many_queries, many = queries_for(client, {"kind": "child"})
     assert (few, many) == (2, 25)
     assert many_queries == few_queries
@@ -171,8 +226,16 @@ def test_a_full_page_of_every_kind_of_record_takes_a_fixed_number_of_queries(
 ):
     for _n in range(3):
         other = factories.open_case_for(cw_a2)
-        update_child(child=other, by=cw_a2, values={"hukou_status": HukouStatus.IN_PROGRESS}, reason="x")
-        change_mother_status(child=other, by=cw_a2, status="ran_away", reason="y")
+        update_child(
+            expected_version=current_versions(other)["child"],
+            child=other,
+            by=cw_a2,
+            values={"hukou_status": HukouStatus.IN_PROGRESS},
+            reason="x",
+        )
+        change_mother_status(
+            expected_version=current_versions(other).get("mother"), child=other, by=cw_a2, status="ran_away", reason="y"
+        )
         reassign_case(child=other, to=cw_a, by=sup_a, reason="z")
     client.force_login(sup_a)
     client.get(URL)

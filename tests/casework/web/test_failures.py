@@ -4,6 +4,7 @@ database answers 503 and saves nothing (RL-3)."""
 import logging
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
@@ -90,10 +91,10 @@ def test_a_deactivated_user_is_logged_out_on_the_next_request(client, cw_a, case
 def test_logout_replays_nothing(client, cw_a, case_a):
     """SE-4: the cookie from before logout opens nothing afterwards."""
     client.force_login(cw_a)
-    cookie = client.cookies["sessionid"].value
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     client.post(reverse("logout"))
     replay = Client()
-    replay.cookies["sessionid"] = cookie
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
     response = replay.get(case_a.get_absolute_url())
     assert response.status_code == 302 and "/login/" in response["Location"]
 

@@ -1,5 +1,6 @@
 """SE-8 and DP-5: headers on a representative page with personal data."""
 
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -35,7 +36,7 @@ def test_session_cookie_is_secure_and_http_only(client, cw_a):
     from tests import factories
 
     response = client.post(reverse("login"), {"username": "cw_a", "password": factories.PASSWORD})
-    cookie = response.cookies["sessionid"]
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
 
 

@@ -1,0 +1,92 @@
+"""The caseworker's journey at phone width (390 px), once in Korean and once in Chinese:
+choose the language on the login page, log in, open a case for a child named in Chinese
+characters or Hangul, find it by the name typed in another script, read the case page.
+Screenshots go to test-output/screenshots/ (Korean and Chinese need fonts-noto-cjk)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from children.models import Child
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = {
+    "ko": {
+        "choice": "ko",
+        "username": "사용자 이름",
+        "password": "비밀번호",
+        "log_in": "로그인",
+        "my_cases": "내 사례",
+        "open": "사례 열기",
+        "search": "이름이나 사례 번호로 찾기",
+        "mother_status": "함께 있음",
+        "family": "김",
+        "given": "정화",
+        "typed": "金正花",
+    },
+    "zh-hans": {
+        "choice": "zh-hans",
+        "username": "用户名",
+        "password": "密码",
+        "log_in": "登录",
+        "my_cases": "我的个案",
+        "open": "开案",
+        "search": "按姓名或个案编号搜索",
+        "mother_status": "在家",
+        "family": "王",
+        "given": "桂兰",
+        "typed": "wang guilan",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["ko", "zh-hans"])
+def test_caseworker_journey_at_phone_width(page, screenshot, language):
+    words = LANGUAGES[language]
+    team = factories.TeamFactory("Team A")
+    factories.caseworker(team, username="cw_a")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    # The switch on the login page, before anyone is signed in.
+    page.goto("/login/")
+    page.locator("#id_switch_language").select_option(words["choice"])
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    screenshot(f"{language}-login")
+
+    page.get_by_label(words["username"]).fill("cw_a")
+    page.get_by_label(words["password"]).fill(factories.PASSWORD)
+    page.get_by_role("button", name=words["log_in"]).click()
+    expect(page.get_by_role("heading", name=words["my_cases"])).to_be_visible()
+
+    page.get_by_role("link", name=words["open"]).click()
+    page.locator("#id_child-family_name").fill(words["family"])
+    page.locator("#id_child-given_name").fill(words["given"])
+    page.locator("#id_child-date_of_birth").fill("2015-09-01")
+    page.locator("#id_child-sex").select_option("female")
+    page.locator("#id_child-living_arrangement").select_option("mother_only")
+    page.locator("#id_family-province").select_option("jilin")
+    page.locator("#id_mother-status").select_option("present")
+    page.locator("#id_mother-whereabouts").select_option("china")
+    screenshot(f"{language}-open-a-case")
+    page.get_by_role("button", name=words["open"]).click()
+    expect(page.get_by_text(re.compile(r"C-\d{4}-\d{4}")).first).to_be_visible()
+    child = Child.objects.get(given_name=words["given"])
+
+    page.get_by_role("link", name=words["my_cases"]).click()
+    page.get_by_label(words["search"]).fill(words["typed"])  # the name in another script
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name=re.compile(child.case_number))).to_be_visible()
+    screenshot(f"{language}-search")
+    results.get_by_role("link", name=re.compile(child.case_number)).click()
+
+    expect(page.locator("#section-mother")).to_contain_text(words["mother_status"])
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert "/ko/" not in page.url and "/zh" not in page.url  # the language is never in the address
+    for part in ("header", "#section-mother", "#section-father"):
+        for english in ("My cases", "Follow-ups", "Log out", "Mother", "Father", "Edit", "{#"):
+            expect(page.locator(part)).not_to_contain_text(english)
+    screenshot(f"{language}-case-page")
