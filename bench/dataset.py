@@ -4,8 +4,13 @@ Shape (for N children): N / 1,000 teams of ten staff (one supervisor, nine casew
 N / 2 families (two children each, every family with a mother, three in five with a
 father), four doors per child, ten interviews per child (a hundred for the first case),
 one assignment per child with its guardian grant rows, the team's oversight grants,
-history for every row, and five access-log views per child in a valid hash chain. The
-same seed on the same day gives the same rows (dates are counted back from today).
+history for every row, and five access-log views per child. Every history and
+access-log row takes its place in its table's keyed audit chain (casework.audit.chain:
+seq, previous hash, HMAC under AUDIT_CHAIN_KEY) and the chain heads are moved to the
+last rows, so verify_audit finds the trail intact. Every case gets the name search keys
+open_case writes (computed with casework.names.readings, as casework.names.keys does),
+and the year's case-number counter is set to the last number used. The same seed on the
+same day gives the same rows (dates are counted back from today).
 
 Rows are identical in shape to what the services write because the services write the
 template: teams and staff are created through casework.access.services, then one case is
@@ -33,12 +38,15 @@ from django.utils import timezone
 
 from casework.access.services import create_team, join_team
 from casework.audit.chain import GENESIS_HASH, row_digest
+from casework.audit.registry import HEAD_TABLE, Chain, chain_for
 from casework.core import roles
 from casework.interviews.services import record_interview
-from casework.models import AccessLog, AccessLogHead, Assignment, Interview, LocationType, RiskLevel
+from casework.models import AccessLog, Assignment, AuditChainHead, Interview, LocationType, RiskLevel
+from casework.names.readings import person_keys
 from children.models import (
     AccessStatus,
     Barrier,
+    CaseNumberCounter,
     Child,
     ChildGroupObjectPermission,
     ChildUserObjectPermission,
@@ -46,6 +54,8 @@ from children.models import (
     DocumentKind,
     HukouStatus,
     LivingArrangement,
+    NamedPerson,
+    NameKey,
     Sex,
 )
 from children.services import open_case
@@ -61,6 +71,9 @@ CHUNK = 5000  # children generated and copied at a time
 
 TRACKED = (Mother, Father, Family, Child, DocumentAccess, Assignment, Interview)
 GRANTS = (ChildUserObjectPermission, ChildGroupObjectPermission)
+# Written by open_case beside the case and its history; no history of their own.
+DERIVED = (NameKey,)
+COUNTERS = (CaseNumberCounter,)
 # Looked up once: each `.history` access builds a new manager class.
 HISTORY = {model: model.history.model for model in TRACKED}
 DOOR_KINDS = tuple(DocumentKind.values)
@@ -159,7 +172,14 @@ def capture_templates(staff: Staff) -> dict[str, list[dict[str, Any]]]:
             raise _Rollback
     except _Rollback:
         pass
-    known = {_table(m) for m in TRACKED} | {_table(m.history.model) for m in TRACKED} | {_table(m) for m in GRANTS}
+    # The chain heads move (an UPDATE, no new row unless a head was missing); the builder
+    # moves them itself at the end.
+    captured.pop(HEAD_TABLE, None)
+    known = (
+        {_table(m) for m in TRACKED}
+        | {_table(m.history.model) for m in TRACKED}
+        | {_table(m) for m in GRANTS + DERIVED + COUNTERS}
+    )
     unknown = set(captured) - known
     if unknown:
         raise RuntimeError(f"the services wrote tables the benchmark does not generate: {sorted(unknown)}")
@@ -179,15 +199,47 @@ def _moment(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+class Links:
+    """The keyed audit chains the builder extends: per table, the last (seq, hash), read
+    from the heads when the build starts and written back to them by `move_heads`."""
+
+    def __init__(self):
+        self.heads: dict[str, tuple[int, str]] = {
+            chain: (seq, row_hash)
+            for chain, seq, row_hash in AuditChainHead.objects.values_list("chain", "seq", "row_hash")
+        }
+
+    def link(self, chain: Chain, row: dict[str, Any]) -> None:
+        """Give `row` (column values by attname) its place after the table's last row and its hash."""
+        seq, prev_hash = self.heads.get(chain.table, (0, GENESIS_HASH))
+        row[chain.seq] = seq + 1
+        row[chain.prev] = prev_hash
+        row[chain.hash] = row_hash = row_digest(chain, SimpleNamespace(**row))
+        self.heads[chain.table] = (seq + 1, row_hash)
+
+    def move_heads(self) -> None:
+        """Every head to its table's last row: seq only ever goes up, as the triggers require."""
+        # history-safe: the chains' heads, not case data
+        with connection.cursor() as cursor:
+            for table, (seq, row_hash) in self.heads.items():
+                cursor.execute(
+                    f"INSERT INTO {HEAD_TABLE} (chain, seq, row_hash) VALUES (%s, %s, %s) "  # noqa: S608
+                    "ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, row_hash = EXCLUDED.row_hash",
+                    [table, seq, row_hash],
+                )
+
+
 class Copier:
     """Rows per table, copied in one COPY per table when flushed."""
 
-    def __init__(self, templates: dict[str, list[dict[str, Any]]]):
+    def __init__(self, templates: dict[str, list[dict[str, Any]]], links: Links):
         self.templates = templates
+        self.links = links
         self.rows: dict[str, list[list[Any]]] = {}
         self.columns: dict[str, list[str]] = {}
         self.total = 0
         self._found: dict = {}
+        self._chains = {model: chain_for(HISTORY[model]) for model in TRACKED}
 
     def template(self, model, **match) -> dict[str, Any]:
         key = (model, tuple(sorted(match.items())))
@@ -198,8 +250,12 @@ class Copier:
             self._found[key] = rows[0]
         return self._found[key]
 
-    def add(self, model, base: dict[str, Any], values: dict[str, Any], omit=("id",)) -> dict[str, Any]:
+    def add(
+        self, model, base: dict[str, Any], values: dict[str, Any], omit=("id",), chain: Chain | None = None
+    ) -> dict[str, Any]:
         row = {**base, **values}
+        if chain is not None:
+            self.links.link(chain, row)  # the primary key is not part of the hash
         for name in omit:
             row.pop(name, None)
         table = _table(model)
@@ -216,6 +272,7 @@ class Copier:
             history,
             {**row, "history_date": at, "history_user_id": user.pk, "history_username": user.username},
             omit=("history_id",),
+            chain=self._chains[model],
         )
         return row
 
@@ -226,7 +283,9 @@ class Copier:
             # row doubled the build. replica mode skips the FK and append-only triggers
             # for this session's COPY only (the triggers refuse UPDATE/DELETE, not INSERT).
             raw.execute("SET session_replication_role = replica")
-            order = [_table(m) for model in TRACKED for m in (model, HISTORY[model])] + [_table(m) for m in GRANTS]
+            order = [_table(m) for model in TRACKED for m in (model, HISTORY[model])] + [
+                _table(m) for m in GRANTS + DERIVED
+            ]
             for table in sorted(self.rows, key=order.index):
                 rows = self.rows[table]
                 columns = ", ".join(f'"{c}"' for c in self.columns[table])
@@ -259,6 +318,30 @@ def copy_value(value: Any) -> str:
 
 def copy_line(row: list[Any]) -> str:
     return "\t".join(map(copy_value, row)) + "\n"
+
+
+class NameKeys:
+    """The search keys open_case writes for a case (casework.names.keys.keys_of_case): the
+    child's, the mother's and the father's names, each through the same readings."""
+
+    def __init__(self, copier: Copier):
+        self.copier = copier
+        self._keys: dict[tuple[str, str], list[str]] = {}  # names repeat: read each pair once
+
+    def _of(self, person: dict[str, Any]) -> list[str]:
+        names = (person["family_name"], person["given_name"])
+        if names not in self._keys:
+            self._keys[names] = sorted({key[:255] for key in person_keys(*names)})
+        return self._keys[names]
+
+    def add(self, child: dict[str, Any], mother: dict[str, Any], father: dict[str, Any] | None) -> None:
+        people = ((NamedPerson.CHILD, child), (NamedPerson.MOTHER, mother), (NamedPerson.FATHER, father))
+        for whose, person in people:
+            if person is None:
+                continue
+            template = self.copier.template(NameKey, whose=whose)
+            for key in self._of(person):
+                self.copier.add(NameKey, template, {"child_id": child["id"], "whose": whose, "key": key})
 
 
 MOTHER_STATUS = (
@@ -305,13 +388,15 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
     progress(f"  {len(staff.teams)} teams and their staff, {time.monotonic() - started:.0f} s")
     templates = capture_templates(staff)
     progress(f"  template case captured ({len(templates)} tables), {time.monotonic() - started:.0f} s")
-    copier = Copier(templates)
+    links = Links()  # after the template's rollback: the heads as the staff left them
+    copier = Copier(templates, links)
+    name_keys = NameKeys(copier)
     user_grants = copier.templates[_table(ChildUserObjectPermission)]
     group_grants = copier.templates[_table(ChildGroupObjectPermission)]
     per_team = max(1, children // len(staff.teams))
     year = today.year
     views: list[tuple[datetime.datetime, Any, uuid.UUID]] = []
-    family = mother = None
+    family = mother = father = None
     for number in range(children):
         team_index = min(number // per_team, len(staff.teams) - 1)
         team = staff.teams[team_index]
@@ -361,7 +446,7 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
                 at=opened_at,
                 user=user,
             )
-        assert family is not None
+        assert family is not None and mother is not None
         child = copier.tracked(
             Child,
             {
@@ -382,6 +467,7 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
             at=opened_at,
             user=user,
         )
+        name_keys.add(child, mother, father)
         for kind in DOOR_KINDS:
             status = _weighted(rng, DOOR)
             copier.tracked(
@@ -451,19 +537,21 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
         if (number + 1) % CHUNK == 0 or number + 1 == children:
             copier.flush()
             progress(f"  {number + 1:,} children, {copier.total:,} rows, {time.monotonic() - started:.0f} s")
-    write_access_log(views)
+    write_access_log(views, links)
+    links.move_heads()
+    # The next case opened this year follows the last generated number.
+    CaseNumberCounter.objects.update_or_create(year=year, defaults={"last_serial": children})
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"rows": copier.total + len(views), "seconds": time.monotonic() - started, "staff": staff}
 
 
-def write_access_log(views) -> None:
-    """The views in time order as log_access writes them: a valid hash chain, head moved."""
+def write_access_log(views, links: Links) -> None:
+    """The views in time order as log_access writes them, each linked into the access
+    log's keyed chain (the head is moved with the others, by `Links.move_heads`)."""
     views.sort(key=lambda view: view[0])
-    prev_hash, seq = GENESIS_HASH, 0
-    head = AccessLog.objects.order_by("-seq").values_list("seq", "row_hash").first()
-    if head:
-        seq, prev_hash = head
+    chain = chain_for(AccessLog)
+    assert chain is not None
     fields = [f for f in AccessLog._meta.concrete_fields if f.name != "id"]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     with (
@@ -473,9 +561,7 @@ def write_access_log(views) -> None:
         ) as copy,
     ):
         for at, user, child_id in views:
-            seq += 1
-            content = {
-                "seq": seq,
+            values = {
                 "at": at,
                 "user_id": user.pk,
                 "username": user.username,
@@ -484,11 +570,7 @@ def write_access_log(views) -> None:
                 "object_id": str(child_id),
                 "address": "127.0.0.1",
                 "detail": {},
-                "prev_hash": prev_hash,
             }
             # The writer's own digest, so the chain is the one verify_audit checks.
-            row_hash = row_digest(SimpleNamespace(**content))
-            values = {**content, "row_hash": row_hash}
+            links.link(chain, values)
             copy.write(copy_line([values[f.attname] for f in fields]).encode())
-            prev_hash = row_hash
-    AccessLogHead.objects.update_or_create(id=1, defaults={"seq": seq, "row_hash": prev_hash})

@@ -74,8 +74,9 @@ def render(raw: dict) -> str:
         "Measured by `bench/run.py` (see the README's benchmark section) on a dataset it builds",
         "deterministically from a seed in a PostgreSQL database of its own: teams, staff, children",
         "with their four doors, families, mothers and fathers, interviews, assignments with their",
-        "guardian grant rows, history for every row and an access log whose hash chain",
-        "`verify_audit` checks. Pages go through Django's test client with DEBUG off and the",
+        "guardian grant rows, history for every row, name search keys and an access log, every",
+        "history table and the access log in the keyed audit chains `verify_audit` checks.",
+        "Pages go through Django's test client with DEBUG off and the",
         "access log on. Wall time is the median / p95 of the repeats; CPU is the median time this",
         "request spent on the CPU in Django (`time.thread_time`) + in its PostgreSQL backend",
         "(`/proc/<pid>/schedstat`), which stays meaningful when the machine is shared. The",
@@ -101,7 +102,7 @@ def render(raw: dict) -> str:
             )
             + (f", {run['rows']:,} rows copied" if run.get("rows") else "")
             + ".",
-            f"Access-log chain after the run: {run['chain'].split(' (keep')[0]}.",
+            f"Audit trail (verify_audit) after the run: {run['chain'].split(' (keep')[0]}.",
             "",
         ]
     head = "| page | budget (median / p95 wall) | before: wall | before: CPU Django + PostgreSQL | before: queries |"

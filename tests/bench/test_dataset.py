@@ -6,11 +6,20 @@ import uuid
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from bench import dataset, run
-from casework.audit.queries import verify_chain
+from casework.audit.queries import verify_audit
 from casework.models import AccessLog, Assignment, Interview
-from children.models import Child, ChildGroupObjectPermission, ChildUserObjectPermission, DocumentAccess
+from casework.names.keys import keys_of_case
+from children.models import (
+    CaseNumberCounter,
+    Child,
+    ChildGroupObjectPermission,
+    ChildUserObjectPermission,
+    DocumentAccess,
+)
+from children.services import next_case_number
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the dataset is copied in with COPY")
 
@@ -69,7 +78,15 @@ def test_a_small_dataset_has_every_row_the_services_write_and_its_cases_open():
         first.team.group.user_set.get(pk=first.history_user_id).username,
     )
     assert AccessLog.objects.count() == 20 * dataset.VIEWS_PER_CHILD
-    assert verify_chain().intact
+    # Every history table and the access log in their keyed chains, the heads at their ends.
+    assert verify_audit().intact
+    # The search keys open_case would have written, so that search finds the generated names.
+    for child in Child.objects.select_related("family__mother", "family__father"):
+        assert set(child.name_keys.values_list("whose", "key")) == keys_of_case(child)
+    # The next case opened this year follows the generated ones.
+    year = timezone.localdate().year
+    assert CaseNumberCounter.objects.get(year=year).last_serial == 20
+    assert next_case_number(year) == f"C-{year}-0021"
 
     caseworker = built["staff"].caseworkers[0][0]
     client = Client()
