@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'save-bench.sqlite3'}")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DEMO_PASSWORD", "bench-only-demo-password")
 os.environ.setdefault("AUDIT_CHAIN_KEY", "bench-only-audit-chain-key-0123456789abcdef")

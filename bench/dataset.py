@@ -1,0 +1,576 @@
+"""The benchmark's dataset: a large NGO's caseload built deterministically from a seed.
+
+Shape (for N children): N / 1,000 teams of ten staff (one supervisor, nine caseworkers),
+N / 2 families (two children each, every family with a mother, three in five with a
+father), four doors per child, ten interviews per child (a hundred for the first case),
+one assignment per child with its guardian grant rows, the team's oversight grants,
+history for every row, and five access-log views per child. Every history and
+access-log row takes its place in its table's keyed audit chain (casework.audit.chain:
+seq, previous hash, HMAC under AUDIT_CHAIN_KEY) and the chain heads are moved to the
+last rows, so verify_audit finds the trail intact. Every case gets the name search keys
+open_case writes (computed with casework.names.readings, as casework.names.keys does),
+and the year's case-number counter is set to the last number used. The same seed on the
+same day gives the same rows (dates are counted back from today).
+
+Rows are identical in shape to what the services write because the services write the
+template: teams and staff are created through casework.access.services, then one case is
+opened and one interview recorded through the real services inside a transaction; every
+row they wrote is read back and the transaction rolled back. Each generated row starts
+from the template row of its table (every column, every default, history's reason and
+attribution) and changes only ids, foreign keys, names, categories and dates. A table the
+services wrote that the generator does not know stops the build, so a new tracked model
+cannot silently be missing from the benchmark. Rows go in with COPY.
+"""
+
+import datetime
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from casework.access.services import create_team, join_team
+from casework.audit.chain import GENESIS_HASH, row_digest
+from casework.audit.registry import HEAD_TABLE, Chain, chain_for
+from casework.core import roles
+from casework.interviews.services import record_interview
+from casework.models import AccessLog, Assignment, AuditChainHead, Interview, LocationType, RiskLevel
+from casework.names.readings import person_keys
+from children.models import (
+    AccessStatus,
+    Barrier,
+    CaseNumberCounter,
+    Child,
+    ChildGroupObjectPermission,
+    ChildUserObjectPermission,
+    DocumentAccess,
+    DocumentKind,
+    HukouStatus,
+    LivingArrangement,
+    NamedPerson,
+    NameKey,
+    Sex,
+)
+from children.services import open_case
+from families.models import Family, Father, Mother, MotherStatus, Province, Whereabouts
+
+PASSWORD = "bench-password-not-secret"  # noqa: S105 (a throwaway database on loopback)
+CHILDREN_PER_TEAM = 1000
+CASEWORKERS_PER_TEAM = 9
+INTERVIEWS_PER_CHILD = 10
+VIEWS_PER_CHILD = 5
+LONG_RECORD = 100
+CHUNK = 5000  # children generated and copied at a time
+
+TRACKED = (Mother, Father, Family, Child, DocumentAccess, Assignment, Interview)
+GRANTS = (ChildUserObjectPermission, ChildGroupObjectPermission)
+# Written by open_case beside the case and its history; no history of their own.
+DERIVED = (NameKey,)
+COUNTERS = (CaseNumberCounter,)
+# Looked up once: each `.history` access builds a new manager class.
+HISTORY = {model: model.history.model for model in TRACKED}
+DOOR_KINDS = tuple(DocumentKind.values)
+SEXES = tuple(Sex.values)
+WHEREABOUTS = tuple(Whereabouts.values)
+PLACES = tuple(LocationType.values)
+RISKS = tuple(RiskLevel.values)
+
+
+@dataclass
+class Staff:
+    teams: list  # Team
+    supervisors: list  # User, one per team
+    caseworkers: list  # list of User per team
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def create_staff(children: int) -> Staff:
+    """Teams, supervisors and caseworkers through the services (one shared password hash)."""
+    user_model = get_user_model()
+    password = make_password(PASSWORD)
+    teams, supervisors, caseworkers = [], [], []
+    for t in range(max(1, children // CHILDREN_PER_TEAM)):
+        team = create_team(name=f"Team {t + 1:03d}")
+        supervisor = user_model.objects.create(username=f"supervisor{t + 1}", password=password)
+        join_team(user=supervisor, team=team, role=roles.SUPERVISOR)
+        members = []
+        for c in range(CASEWORKERS_PER_TEAM):
+            user = user_model.objects.create(
+                username=f"caseworker{t * CASEWORKERS_PER_TEAM + c + 1}", password=password
+            )
+            join_team(user=user, team=team, role=roles.CASEWORKER)
+            members.append(user)
+        teams.append(team)
+        supervisors.append(supervisor)
+        caseworkers.append(members)
+    return Staff(teams, supervisors, caseworkers)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (names from the catalogue)
+            counts[table] = cursor.fetchone()[0]
+        return counts
+
+
+def capture_templates(staff: Staff) -> dict[str, list[dict[str, Any]]]:
+    """Open one case and record one interview through the services; return every row they
+    wrote, by table, and roll them back."""
+    user, team = staff.caseworkers[0][0], staff.teams[0]
+    before = _row_counts()
+    captured: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with transaction.atomic():
+            child = open_case(
+                by=user,
+                team=team,
+                child={
+                    "given_name": "Template",
+                    "family_name": "Case",
+                    "sex": Sex.FEMALE,
+                    "date_of_birth": datetime.date(2015, 5, 1),
+                    "living_arrangement": LivingArrangement.FATHER_ONLY,
+                },
+                family_data={"province": Province.JILIN, "county": "Longjing", "village": "Sanhe"},
+                mother={"given_name": "Template", "family_name": "Mother", "status": MotherStatus.REPATRIATED},
+                father={"given_name": "Template", "family_name": "Father", "present": True},
+            )
+            record_interview(
+                child=child,
+                by=user,
+                held_on=timezone.localdate(),
+                location_type=LocationType.HOME,
+                participants="child, father",
+                notes="Template interview.",
+            )
+            after = _row_counts()
+            with connection.cursor() as cursor:
+                for table, count in after.items():
+                    if count == before.get(table, 0):
+                        continue
+                    if before.get(table, 0):
+                        raise RuntimeError(f"the services wrote to {table}, which already had rows")
+                    cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                    names = [column.name for column in cursor.description]
+                    captured[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            raise _Rollback
+    except _Rollback:
+        pass
+    # The chain heads move (an UPDATE, no new row unless a head was missing); the builder
+    # moves them itself at the end.
+    captured.pop(HEAD_TABLE, None)
+    known = (
+        {_table(m) for m in TRACKED}
+        | {_table(m.history.model) for m in TRACKED}
+        | {_table(m) for m in GRANTS + DERIVED + COUNTERS}
+    )
+    unknown = set(captured) - known
+    if unknown:
+        raise RuntimeError(f"the services wrote tables the benchmark does not generate: {sorted(unknown)}")
+    return captured
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _moment(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+class Links:
+    """The keyed audit chains the builder extends: per table, the last (seq, hash), read
+    from the heads when the build starts and written back to them by `move_heads`."""
+
+    def __init__(self):
+        self.heads: dict[str, tuple[int, str]] = {
+            chain: (seq, row_hash)
+            for chain, seq, row_hash in AuditChainHead.objects.values_list("chain", "seq", "row_hash")
+        }
+
+    def link(self, chain: Chain, row: dict[str, Any]) -> None:
+        """Give `row` (column values by attname) its place after the table's last row and its hash."""
+        seq, prev_hash = self.heads.get(chain.table, (0, GENESIS_HASH))
+        row[chain.seq] = seq + 1
+        row[chain.prev] = prev_hash
+        row[chain.hash] = row_hash = row_digest(chain, SimpleNamespace(**row))
+        self.heads[chain.table] = (seq + 1, row_hash)
+
+    def move_heads(self) -> None:
+        """Every head to its table's last row: seq only ever goes up, as the triggers require."""
+        # history-safe: the chains' heads, not case data
+        with connection.cursor() as cursor:
+            for table, (seq, row_hash) in self.heads.items():
+                cursor.execute(
+                    f"INSERT INTO {HEAD_TABLE} (chain, seq, row_hash) VALUES (%s, %s, %s) "  # noqa: S608
+                    "ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, row_hash = EXCLUDED.row_hash",
+                    [table, seq, row_hash],
+                )
+
+
+class Copier:
+    """Rows per table, copied in one COPY per table when flushed."""
+
+    def __init__(self, templates: dict[str, list[dict[str, Any]]], links: Links):
+        self.templates = templates
+        self.links = links
+        self.rows: dict[str, list[list[Any]]] = {}
+        self.columns: dict[str, list[str]] = {}
+        self.total = 0
+        self._found: dict = {}
+        self._chains = {model: chain_for(HISTORY[model]) for model in TRACKED}
+
+    def template(self, model, **match) -> dict[str, Any]:
+        key = (model, tuple(sorted(match.items())))
+        if key not in self._found:
+            rows = [row for row in self.templates[_table(model)] if all(row[k] == v for k, v in match.items())]
+            if not rows:
+                raise LookupError(f"no template row in {_table(model)} for {match}")
+            self._found[key] = rows[0]
+        return self._found[key]
+
+    def add(
+        self, model, base: dict[str, Any], values: dict[str, Any], omit=("id",), chain: Chain | None = None
+    ) -> dict[str, Any]:
+        row = {**base, **values}
+        if chain is not None:
+            self.links.link(chain, row)  # the primary key is not part of the hash
+        for name in omit:
+            row.pop(name, None)
+        table = _table(model)
+        columns = self.columns.setdefault(table, list(row))
+        self.rows.setdefault(table, []).append([row[c] for c in columns])
+        return row
+
+    def tracked(self, model, values: dict[str, Any], *, at: datetime.datetime, user) -> dict[str, Any]:
+        """The row and its creation history ('+'), as save_tracked writes them."""
+        row = self.add(model, self.template(model), values, omit=())
+        history = self.template(HISTORY[model], history_type="+")
+        self.add(
+            HISTORY[model],
+            history,
+            {**row, "history_date": at, "history_user_id": user.pk, "history_username": user.username},
+            omit=("history_id",),
+            chain=self._chains[model],
+        )
+        return row
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            # The generator keeps the foreign keys consistent itself; checking them row by
+            # row doubled the build. replica mode skips the FK and append-only triggers
+            # for this session's COPY only (the triggers refuse UPDATE/DELETE, not INSERT).
+            raw.execute("SET session_replication_role = replica")
+            order = [_table(m) for model in TRACKED for m in (model, HISTORY[model])] + [
+                _table(m) for m in GRANTS + DERIVED
+            ]
+            for table in sorted(self.rows, key=order.index):
+                rows = self.rows[table]
+                columns = ", ".join(f'"{c}"' for c in self.columns[table])
+                with raw.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:  # noqa: S608
+                    copy.write("".join(copy_line(row) for row in rows).encode())
+                self.total += len(rows)
+            raw.execute("SET session_replication_role = DEFAULT")
+        self.rows = {}
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_value(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value).translate(_ESCAPES)
+    return str(value)  # int, date, UUID
+
+
+def copy_line(row: list[Any]) -> str:
+    return "\t".join(map(copy_value, row)) + "\n"
+
+
+class NameKeys:
+    """The search keys open_case writes for a case (casework.names.keys.keys_of_case): the
+    child's, the mother's and the father's names, each through the same readings."""
+
+    def __init__(self, copier: Copier):
+        self.copier = copier
+        self._keys: dict[tuple[str, str], list[str]] = {}  # names repeat: read each pair once
+
+    def _of(self, person: dict[str, Any]) -> list[str]:
+        names = (person["family_name"], person["given_name"])
+        if names not in self._keys:
+            self._keys[names] = sorted({key[:255] for key in person_keys(*names)})
+        return self._keys[names]
+
+    def add(self, child: dict[str, Any], mother: dict[str, Any], father: dict[str, Any] | None) -> None:
+        people = ((NamedPerson.CHILD, child), (NamedPerson.MOTHER, mother), (NamedPerson.FATHER, father))
+        for whose, person in people:
+            if person is None:
+                continue
+            template = self.copier.template(NameKey, whose=whose)
+            for key in self._of(person):
+                self.copier.add(NameKey, template, {"child_id": child["id"], "whose": whose, "key": key})
+
+
+MOTHER_STATUS = (
+    (MotherStatus.REPATRIATED, 36),
+    (MotherStatus.RAN_AWAY, 31),
+    (MotherStatus.PRESENT, 22),
+    (MotherStatus.UNKNOWN, 11),
+)
+LIVING = (
+    (LivingArrangement.FATHER_ONLY, 35),
+    (LivingArrangement.GRANDPARENTS, 30),
+    (LivingArrangement.BOTH_PARENTS, 15),
+    (LivingArrangement.RELATIVES, 12),
+    (LivingArrangement.MOTHER_ONLY, 5),
+    (LivingArrangement.OTHER, 3),
+)
+PROVINCE = ((Province.JILIN, 75), (Province.LIAONING, 12), (Province.HEILONGJIANG, 10), (Province.OTHER, 3))
+HUKOU = ((HukouStatus.UNREGISTERED, 80), (HukouStatus.IN_PROGRESS, 12), (HukouStatus.REGISTERED, 8))
+DOOR = (
+    (AccessStatus.NO_ACCESS, 55),
+    (AccessStatus.HAS_ACCESS, 20),
+    (AccessStatus.IN_PROGRESS, 10),
+    (AccessStatus.NOT_APPLICABLE, 15),
+)
+GIVEN = ("Min", "Hua", "Yu", "Jin", "Mei", "Lan", "Hyun", "Soo", "Young", "Chun", "Li", "Na")
+FAMILY = ("Kim", "Lee", "Park", "Choi", "Jang", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Sun")
+COUNTIES = ("Yanji", "Longjing", "Helong", "Hunchun", "Tumen", "Antu", "Wangqing", "Dunhua")
+NOTES = (
+    "The child looked healthy and was playing outside when we arrived.",
+    "The house needs repairs before winter; the family is short of money this season.",
+    "Explained the registration procedure through the father, including the DNA test.",
+    "Brought school supplies and winter clothing.",
+    "Referred the child to the partner clinic for a check-up.",
+)
+
+
+def build(children: int, seed: int, progress=print) -> dict[str, Any]:
+    """Build the whole dataset into the (migrated, empty) default database."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    with transaction.atomic():
+        staff = create_staff(children)
+    progress(f"  {len(staff.teams)} teams and their staff, {time.monotonic() - started:.0f} s")
+    templates = capture_templates(staff)
+    progress(f"  template case captured ({len(templates)} tables), {time.monotonic() - started:.0f} s")
+    links = Links()  # after the template's rollback: the heads as the staff left them
+    copier = Copier(templates, links)
+    name_keys = NameKeys(copier)
+    user_grants = copier.templates[_table(ChildUserObjectPermission)]
+    group_grants = copier.templates[_table(ChildGroupObjectPermission)]
+    per_team = max(1, children // len(staff.teams))
+    year = today.year
+    views: list[tuple[datetime.datetime, Any, uuid.UUID]] = []
+    family = mother = father = None
+    for number in range(children):
+        team_index = min(number // per_team, len(staff.teams) - 1)
+        team = staff.teams[team_index]
+        user = staff.caseworkers[team_index][number % CASEWORKERS_PER_TEAM]
+        opened_on = today - datetime.timedelta(days=rng.randint(30, 3 * 365))
+        opened_at = _moment(opened_on, 9, number % 60)
+        if number % 2 == 0:  # a new family for every other child: siblings share it
+            mother = copier.tracked(
+                Mother,
+                {
+                    "id": _uuid(rng),
+                    "given_name": rng.choice(GIVEN),
+                    "family_name": rng.choice(FAMILY[:5]),
+                    "birth_year": rng.randint(1970, 1995),
+                    "status": _weighted(rng, MOTHER_STATUS),
+                    "whereabouts": rng.choice(WHEREABOUTS),
+                },
+                at=opened_at,
+                user=user,
+            )
+            father = None
+            if rng.random() < 0.6:
+                father = copier.tracked(
+                    Father,
+                    {
+                        "id": _uuid(rng),
+                        "given_name": rng.choice(GIVEN),
+                        "family_name": rng.choice(FAMILY[5:]),
+                        "birth_year": rng.randint(1960, 1990),
+                        "present": rng.random() < 0.7,
+                    },
+                    at=opened_at,
+                    user=user,
+                )
+            family = copier.tracked(
+                Family,
+                {
+                    "id": _uuid(rng),
+                    "mother_id": mother["id"],
+                    "father_id": father["id"] if father else None,
+                    "province": _weighted(rng, PROVINCE),
+                    "county": rng.choice(COUNTIES),
+                    "village": "Sanhe",
+                    "created_at": opened_at,
+                    "updated_at": opened_at,
+                },
+                at=opened_at,
+                user=user,
+            )
+        assert family is not None and mother is not None
+        child = copier.tracked(
+            Child,
+            {
+                "id": _uuid(rng),
+                "case_number": f"C-{year}-{number + 1:06d}",
+                "given_name": rng.choice(GIVEN),
+                "family_name": rng.choice(FAMILY),
+                "sex": rng.choice(SEXES),
+                "date_of_birth": today - datetime.timedelta(days=rng.randint(365, 18 * 365)),
+                "family_id": family["id"],
+                "team_id": team.pk,
+                "living_arrangement": _weighted(rng, LIVING),
+                "hukou_status": _weighted(rng, HUKOU),
+                "consent_recorded_on": opened_on if rng.random() < 0.9 else None,
+                "created_at": opened_at,
+                "updated_at": opened_at,
+            },
+            at=opened_at,
+            user=user,
+        )
+        name_keys.add(child, mother, father)
+        for kind in DOOR_KINDS:
+            status = _weighted(rng, DOOR)
+            copier.tracked(
+                DocumentAccess,
+                {
+                    "id": _uuid(rng),
+                    "child_id": child["id"],
+                    "kind": kind,
+                    "status": status,
+                    "barrier": Barrier.NO_HUKOU if status == AccessStatus.NO_ACCESS else "",
+                    "updated_on": opened_on,
+                },
+                at=opened_at,
+                user=user,
+            )
+        copier.tracked(
+            Assignment,
+            {
+                "id": _uuid(rng),
+                "child_id": child["id"],
+                "caseworker_id": user.pk,
+                "granted_by_id": user.pk,
+                "granted_at": opened_at,
+            },
+            at=opened_at,
+            user=user,
+        )
+        for grant in user_grants:
+            copier.add(ChildUserObjectPermission, grant, {"user_id": user.pk, "content_object_id": child["id"]})
+        for grant in group_grants:
+            copier.add(
+                ChildGroupObjectPermission,
+                grant,
+                {"group_id": team.oversight_group_id, "content_object_id": child["id"]},
+            )
+        span = (today - opened_on).days
+        # The first case has a long record: the case page is measured with 100 interviews.
+        visits = LONG_RECORD if number == 0 else INTERVIEWS_PER_CHILD
+        for visit in range(visits):
+            held_on = opened_on + datetime.timedelta(days=span * visit // visits)
+            last = visit == visits - 1
+            at = _moment(held_on, 14, number % 60)
+            copier.tracked(
+                Interview,
+                {
+                    "id": _uuid(rng),
+                    "child_id": child["id"],
+                    "caseworker_id": user.pk,
+                    "held_on": held_on,
+                    "location_type": rng.choice(PLACES),
+                    "participants": "child, father",
+                    "notes": rng.choice(NOTES),
+                    "risk_level": rng.choice(RISKS),
+                    # The last visit's follow-up: one case in five overdue, the rest due later.
+                    "follow_up_on": held_on + datetime.timedelta(days=rng.choice((7, 120, 120, 120, 120)))
+                    if last
+                    else None,
+                    "submission_token": None,
+                    "created_at": at,
+                },
+                at=at,
+                user=user,
+            )
+        for _ in range(VIEWS_PER_CHILD):
+            seen = opened_at + datetime.timedelta(seconds=rng.randint(0, max(1, span) * 86400))
+            views.append((seen, user, child["id"]))
+        if (number + 1) % CHUNK == 0 or number + 1 == children:
+            copier.flush()
+            progress(f"  {number + 1:,} children, {copier.total:,} rows, {time.monotonic() - started:.0f} s")
+    write_access_log(views, links)
+    links.move_heads()
+    # The next case opened this year follows the last generated number.
+    CaseNumberCounter.objects.update_or_create(year=year, defaults={"last_serial": children})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"rows": copier.total + len(views), "seconds": time.monotonic() - started, "staff": staff}
+
+
+def write_access_log(views, links: Links) -> None:
+    """The views in time order as log_access writes them, each linked into the access
+    log's keyed chain (the head is moved with the others, by `Links.move_heads`)."""
+    views.sort(key=lambda view: view[0])
+    chain = chain_for(AccessLog)
+    assert chain is not None
+    fields = [f for f in AccessLog._meta.concrete_fields if f.name != "id"]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY casework_accesslog ({columns}) FROM STDIN"  # noqa: S608
+        ) as copy,
+    ):
+        for at, user, child_id in views:
+            values = {
+                "at": at,
+                "user_id": user.pk,
+                "username": user.username,
+                "action": "view",
+                "object_type": "child",
+                "object_id": str(child_id),
+                "address": "127.0.0.1",
+                "detail": {},
+            }
+            # The writer's own digest, so the chain is the one verify_audit checks.
+            links.link(chain, values)
+            copy.write(copy_line([values[f.attname] for f in fields]).encode())

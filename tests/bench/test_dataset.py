@@ -1,0 +1,97 @@
+"""The benchmark's dataset (bench/dataset.py) and its database guard (bench/run.py)."""
+
+import datetime
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from bench import dataset, run
+from casework.audit.queries import verify_audit
+from casework.models import AccessLog, Assignment, Interview
+from casework.names.keys import keys_of_case
+from children.models import (
+    CaseNumberCounter,
+    Child,
+    ChildGroupObjectPermission,
+    ChildUserObjectPermission,
+    DocumentAccess,
+)
+from children.services import next_case_number
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the dataset is copied in with COPY")
+
+
+def test_copy_values_are_escaped_for_copys_text_format():
+    moment = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    row = ["a\tb\nc\\d", None, True, False, moment, {"k": "v"}, uuid.UUID(int=1), 7]
+    assert dataset.copy_line(row) == (
+        'a\\tb\\nc\\\\d\t\\N\tt\tf\t2026-01-02T03:04:05+00:00\t{"k": "v"}\t00000000-0000-0000-0000-000000000001\t7\n'
+    )
+
+
+def test_the_form_reader_submits_what_a_browser_would():
+    form = run.FormValues()
+    form.feed(
+        '<input name="a" value="1"><input type="checkbox" name="b" value="x">'
+        '<input type="radio" name="c" value="y" checked><select name="d"><option value="p">'
+        '<option value="q" selected></select><textarea name="e">\nnote</textarea><input type="submit" name="go">'
+    )
+    assert form.values == {"a": "1", "c": "y", "d": "q", "e": "note"}
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_refuses_an_existing_database_it_did_not_create():
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    with pytest.raises(SystemExit, match="did not create"):
+        run.prepare_database(url, reuse=False)
+    assert Child.objects.count() == 0  # and left it as it was
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_small_dataset_has_every_row_the_services_write_and_its_cases_open():
+    built = dataset.build(20, seed=3, progress=lambda line: None)
+
+    assert Child.objects.count() == 20
+    assert DocumentAccess.objects.count() == 80
+    assert Assignment.objects.count() == 20
+    assert Interview.objects.count() == 19 * dataset.INTERVIEWS_PER_CHILD + dataset.LONG_RECORD
+    # Every case carries the grants open_case gives: its caseworker's and its team's oversight.
+    for child in Child.objects.all():
+        holder = child.assignments.get().caseworker
+        assert set(ChildUserObjectPermission.objects.filter(content_object=child).values_list("user", flat=True)) == {
+            holder.pk
+        }
+        assert ChildGroupObjectPermission.objects.filter(
+            content_object=child, group=child.team.oversight_group
+        ).exists()
+    first = Child.history.order_by("history_id").first()
+    assert (first.history_type, first.history_username) == (
+        "+",
+        first.team.group.user_set.get(pk=first.history_user_id).username,
+    )
+    assert AccessLog.objects.count() == 20 * dataset.VIEWS_PER_CHILD
+    # Every history table and the access log in their keyed chains, the heads at their ends.
+    assert verify_audit().intact
+    # The search keys open_case would have written, so that search finds the generated names.
+    for child in Child.objects.select_related("family__mother", "family__father"):
+        assert set(child.name_keys.values_list("whose", "key")) == keys_of_case(child)
+    # The next case opened this year follows the generated ones.
+    year = timezone.localdate().year
+    assert CaseNumberCounter.objects.get(year=year).last_serial == 20
+    assert next_case_number(year) == f"C-{year}-0021"
+
+    caseworker = built["staff"].caseworkers[0][0]
+    client = Client()
+    client.force_login(caseworker)
+    child = Child.objects.filter(assignments__caseworker=caseworker).first()
+    page = client.get(child.get_absolute_url())
+    assert page.status_code == 200
+    assert child.case_number in page.content.decode()
