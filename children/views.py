@@ -141,14 +141,19 @@ def _possible_duplicates(request, child_form) -> dict | None:
     if request.POST.get("duplicates_seen"):
         return None
     values = child_form.cleaned_data
-    shown, others = queries.possible_duplicates(
-        request.user,
-        family_name=values.get("family_name", ""),
-        given_name=values.get("given_name", ""),
-        born=values.get("date_of_birth"),
+    found = _name_matches(
+        request, values.get("family_name", ""), values.get("given_name", ""), values.get("date_of_birth")
     )
-    if not shown and not others:
-        return None
+    return found if found["duplicates"] or found["similar_elsewhere"] else None
+
+
+def _name_matches(request, family_name: str, given_name: str, born, *, besides=None) -> dict:
+    """The cases whose child's name matches (across scripts) with a birth year within two
+    years: those the user may see, and only whether another exists. Each match is in the
+    access log (a match the user may not see as `denied`, for its team's supervisor)."""
+    shown, others = queries.possible_duplicates(request.user, family_name=family_name, given_name=given_name, born=born)
+    shown = [match for match in shown if match.pk != besides]
+    others = [pk for pk in others if pk != besides]
     for match in shown:
         log_access(
             user=request.user,
@@ -195,7 +200,7 @@ SECTIONS = {
 }
 
 
-def _edit(request, child, *, form, template, section_context, save):
+def _edit(request, child, *, form, template, section_context, save, after_save=None):
     """The shared edit-in-place flow: gate done by the caller, then form, then service.
 
     htmx gets the card fragment back; without JavaScript the full page is rendered or the
@@ -211,6 +216,7 @@ def _edit(request, child, *, form, template, section_context, save):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            warnings = after_save(form) if after_save else {}
             if is_htmx(request):
                 saved = access.child_for(request.user, child.pk, access.CHANGE, log_as=None)
                 context = {
@@ -218,9 +224,11 @@ def _edit(request, child, *, form, template, section_context, save):
                     "may_change": True,
                     "discreet": discreet(request.user),
                     **queries.case_detail(saved),
+                    **warnings,
                 }
                 return render(request, "children/case_detail.html#" + section_context["display"], context)
             messages.success(request, _("Saved."))
+            _warn(request, warnings)
             return redirect(child)
     context = {"child": child, "form": form, "conflict": conflict, **section_context}
     fragment = "#edit-form" if is_htmx(request) else ""
@@ -248,10 +256,32 @@ def edit_section(request, pk, section):
             expected_version=bound.cleaned_data["version"],
         )
 
+    def after_save(bound) -> dict:
+        # A child renamed may now match another case: say so, as when a case is opened.
+        if section != "child" or not {"family_name", "given_name"} & set(bound.changed_data):
+            return {}
+        data = bound.cleaned_data
+        return _name_matches(request, data["family_name"], data["given_name"], data["date_of_birth"], besides=child.pk)
+
     section_context = {"section": section, "title": _section_title(section), "display": f"section-{section}"}
     return _edit(
-        request, child, form=form, template="children/edit_section.html", section_context=section_context, save=save
+        request,
+        child,
+        form=form,
+        template="children/edit_section.html",
+        section_context=section_context,
+        save=save,
+        after_save=after_save,
     )
+
+
+def _warn(request, warnings: dict) -> None:
+    """The possible duplicates of a renamed child, for the next page (without JavaScript)."""
+    numbers = ", ".join(match.case_number for match in warnings.get("duplicates", []))
+    if numbers:
+        messages.warning(request, _("Cases with a similar name that you follow: %(numbers)s.") % {"numbers": numbers})
+    if warnings.get("similar_elsewhere"):
+        messages.warning(request, _("A case with a similar name exists in your organisation; ask your supervisor."))
 
 
 def _section_title(section: str) -> str:
