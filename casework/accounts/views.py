@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -96,7 +97,7 @@ def neutral(request):
     """Where quick exit lands: an ordinary calendar with nothing of the application on it."""
     today = timezone.localdate()
     weeks = calendar.Calendar(firstweekday=0).monthdayscalendar(today.year, today.month)
-    context = {"today": today, "weeks": weeks, "day_names": list(calendar.day_abbr)}
+    context = {"today": today, "weeks": weeks, "day_names": [WEEKDAYS_ABBR[day] for day in range(7)]}
     return render(request, "casework/accounts/neutral.html", context)
 
 

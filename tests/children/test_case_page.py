@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from casework.interviews.services import record_interview
 from children.models import Child
@@ -40,7 +41,7 @@ def test_shows_mother_doors_and_interviews_newest_first(client, cw_a, case_a):
     assert "Forcibly repatriated" in html and "North Korea" in html
     assert "No household registration" in html
     assert html.index("newer visit") < html.index("older visit")
-    assert f"Follow-up due {(TODAY + datetime.timedelta(days=3)).isoformat()}" in html
+    assert f"Follow-up due {date_format(TODAY + datetime.timedelta(days=3))}" in html
 
 
 def test_user_text_is_escaped(client, cw_a, case_a):
