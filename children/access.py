@@ -13,7 +13,6 @@ role or team changed in the admin never leaves a side door to the cases of befor
 """
 
 import uuid
-from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -73,14 +72,10 @@ def _granted(
     )
 
 
-def _may_hold_cases(user: User | AnonymousUser) -> TypeGuard[User]:
-    return roles.may_hold_cases(user)
-
-
 def visible_child_ids(user: User | AnonymousUser, perm: str = VIEW) -> list[uuid.UUID]:
     """Ids of the cases the user may see, fetched first so that lists look children up
     by primary key instead of joining the permission tables against the whole table."""
-    if not _may_hold_cases(user):
+    if not roles.may_hold_cases(user):
         return []
     return list(_granted(user, perm))
 
@@ -90,7 +85,7 @@ def children_visible_to(user: User | AnonymousUser, perm: str = VIEW) -> QuerySe
 
 
 def may_access(user: User | AnonymousUser, child_pk: uuid.UUID, perm: str = VIEW) -> bool:
-    if not _may_hold_cases(user):
+    if not roles.may_hold_cases(user):
         return False
     return bool(list(_granted(user, perm, child_pk)[:1]))
 

@@ -132,12 +132,6 @@ def select(records: list[Record], filters: Filters) -> list[Record]:
     return chosen
 
 
-def export_records(
-    filters: Filters | None = None, *, threshold: int | None = None, today: datetime.date | None = None
-) -> list[Record]:
-    return select(compute(threshold=threshold, today=today), filters or Filters())
-
-
 def available_years(records: list[Record]) -> list[int]:
     return sorted({int(r.category[:4]) for r in records if r.table == "interviews_per_month"}, reverse=True)
 

@@ -25,6 +25,11 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+# SLOW_IMPORTS: the reading libraries are imported inside the functions that first need
+# them. pypinyin alone loads its phrase dictionary for about 0.2 s, which every process
+# (each gunicorn worker, each management command) would otherwise pay at start-up through
+# the services that import this module.
+
 # Sino-Korean readings of surnames where the common reading (hanja's) differs, or where
 # the character is written simplified. Keys are simplified and traditional characters.
 SURNAME_HANGUL = {
@@ -190,7 +195,7 @@ def fold_latin(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _to_simplified() -> Any:
-    from opencc_purepy import OpenCC
+    from opencc_purepy import OpenCC  # imported on first use: see SLOW_IMPORTS
 
     return OpenCC("t2s")
 
@@ -207,7 +212,7 @@ def as_written(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _hanja_reading(char: str) -> str:
-    import hanja
+    import hanja  # imported on first use: see SLOW_IMPORTS
 
     reading = hanja.translate(char, "substitution")
     return reading if reading and all(_is_hangul(c) for c in reading) else ""
@@ -215,7 +220,7 @@ def _hanja_reading(char: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _romanised_syllable(syllable: str) -> str:
-    from korean_romanizer.romanizer import Romanizer
+    from korean_romanizer.romanizer import Romanizer  # imported on first use: see SLOW_IMPORTS
 
     return fold_latin(Romanizer(syllable).romanize())
 
@@ -276,13 +281,6 @@ def surname_groups(romanisation: str) -> set[str]:
     return SPELLING_GROUPS.get(romanisation, set())
 
 
-@lru_cache(maxsize=4096)
-def _pinyin_char(char: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-
-    return fold_latin("".join(lazy_pinyin(char, style=Style.NORMAL, v_to_u=True)))
-
-
 def pinyin_of(text: str, *, surname: bool = False) -> str:
     """Pinyin without tones; Latin letters folded; Hangul dropped (it has no Mandarin reading)."""
     text = simplified(SEPARATORS.sub("", text))
@@ -294,7 +292,7 @@ def pinyin_of(text: str, *, surname: bool = False) -> str:
                 break
     if not any(_is_han(c) for c in text):
         return head + fold_latin("".join(c for c in text if not _is_hangul(c)))
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import Style, lazy_pinyin  # imported on first use: see SLOW_IMPORTS
 
     return head + fold_latin("".join(p for p in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore")))
 

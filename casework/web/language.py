@@ -13,6 +13,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from casework.models import Preferences
+
 SESSION_KEY = "casework_language"
 
 
@@ -40,8 +42,6 @@ def remember(request: HttpRequest, response: HttpResponse, code: str) -> None:
 @receiver(user_logged_in, dispatch_uid="casework.web.language.apply_preferred_language")
 def apply_preferred_language(sender, request, user, **kwargs):
     """At login the person's own language, if they chose one, replaces the browser's."""
-    from casework.models import Preferences
-
     code = Preferences.objects.filter(user=user).values_list("language", flat=True).first()
     if request is not None and code and is_supported(code):
         request.session[SESSION_KEY] = code

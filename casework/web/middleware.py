@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from casework.core.redirects import path_only
+from casework.web.htmx import is_htmx
 
 
 class NoStoreMiddleware:
@@ -112,12 +113,11 @@ class SessionLifetimeMiddleware:
 
 
 class LoginNextWithoutQueryMiddleware:
-    """Every redirect to the login page (login_required, an ended session, htmx's
-    HX-Redirect) carries in `next` the path of the page only, never its query string: a
-    search query would otherwise sit in the address bar, the browser history and the
-    login form (casework.core.redirects)."""
-
-    HEADERS = ("Location", "HX-Redirect")
+    """Every redirect to the login page (login_required, an ended session) carries in
+    `next` the path of the page only, never its query string: a search query would
+    otherwise sit in the address bar, the browser history and the login form
+    (casework.core.redirects). htmx requests get no redirect at all
+    (HtmxLoginRedirectMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -125,9 +125,8 @@ class LoginNextWithoutQueryMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         login = resolve_url(settings.LOGIN_URL)
-        for header in self.HEADERS:
-            if header in response and response[header].split("?")[0] == login:
-                response[header] = login_url_for(response[header], login)
+        if "Location" in response and response["Location"].split("?")[0] == login:
+            response["Location"] = login_url_for(response["Location"], login)
         return response
 
 
@@ -154,7 +153,7 @@ class HtmxLoginRedirectMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.headers.get("HX-Request") == "true" and response.status_code == 302:
+        if is_htmx(request) and response.status_code == 302:
             login = resolve_url(settings.LOGIN_URL)
             if response["Location"].split("?")[0] == login:
                 ended = HttpResponse(status=401)
