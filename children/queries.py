@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page
@@ -22,12 +23,17 @@ if TYPE_CHECKING:
 DOOR_ORDER = Case(*[When(kind=kind, then=Value(i)) for i, kind in enumerate(DocumentKind.values)])
 
 
-def search_filter(text: str) -> Q:
+def search_filter(text: str, among: Sequence[uuid.UUID] | None = None) -> Q:
     """A case whose recorded names (the child's, the parents', their other names) start
     with the text read in any script (casework.names.readings: `김정화`, `金正花`,
     `Kim Chong-hwa` and `jin zheng hua` all find 金正花), or whose child's name or case
     number contains every word, as before. One query: the name keys are looked up by
-    prefix in their own indexed table, never read into Python."""
+    prefix in their own indexed table, never read into Python.
+
+    `among`: the cases the user may see. The keys are then looked up among those cases
+    only, so a common name (`Kim` starts a fifth of all keys) costs what the user's
+    caseload costs, not what the organisation's does (the benchmark: 280 ms of PostgreSQL
+    time per search on 100,000 children without it)."""
     words = Q()
     for word in text.split()[:5]:
         words &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(case_number__icontains=word)
@@ -36,7 +42,10 @@ def search_filter(text: str) -> Q:
         prefixes |= Q(key__startswith=key)
     if not prefixes:
         return words
-    return words | Q(pk__in=NameKey.objects.filter(prefixes).values("child_id"))
+    keys = NameKey.objects.filter(prefixes)
+    if among is not None:
+        keys = keys.filter(child_id__in=among)
+    return words | Q(pk__in=keys.values("child_id"))
 
 
 def _latest_interview():
@@ -106,7 +115,7 @@ def case_page(
     queryset: QuerySet[Child] = Child.objects.filter(pk__in=ids)
     filtered = False
     if search.strip():
-        queryset, filtered = queryset.filter(search_filter(search)), True
+        queryset, filtered = queryset.filter(search_filter(search, among=ids)), True
     if case_status:
         queryset, filtered = queryset.filter(case_status=case_status), True
     if mother_status:
@@ -115,12 +124,16 @@ def case_page(
         shut = DocumentAccess.objects.filter(kind=shut_door, status=AccessStatus.NO_ACCESS)
         queryset, filtered = queryset.filter(pk__in=shut.values("child_id")), True
     summary = with_case_summary(queryset, today)
+    # Counted without the row summary: its join over every interview of the matching cases
+    # adds nothing to how many there are.
+    counted = queryset
     if overdue:
         summary, filtered = summary.filter(overdue=True), True
+        counted = with_follow_up(queryset, today).filter(overdue=True)
     if not ids:
         count = 0
     elif filtered:
-        count = summary.count()
+        count = counted.count()
     else:
         count = len(ids)
     ordered = summary.order_by(*ordering)
