@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page
-from django.db.models import BooleanField, Case, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from casework.core.pages import page_from_count
@@ -91,7 +91,9 @@ def with_case_summary(
     return (
         with_follow_up(queryset, today)
         .select_related("family__mother")
-        .annotate(last_interview=Max("interviews__held_on"))
+        # The latest interview's date through the same index as the follow-up, per row of
+        # the page: a MAX over a join grouped every matching case's interviews first.
+        .annotate(last_interview=Subquery(_latest_interview().values("held_on")[:1]))
         .prefetch_related(Prefetch("document_access", queryset=DocumentAccess.objects.order_by(DOOR_ORDER)))
     )
 

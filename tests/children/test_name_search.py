@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.names.readings import query_keys
+from children.access import visible_child_ids
 from children.models import Child, NameKey
 from children.queries import current_versions, search_filter
 from children.services import add_other_name, remove_other_name, update_child
@@ -134,6 +135,16 @@ def test_search_is_one_query_whatever_the_caseload(client, cw_a):
     assert len(captured.captured_queries) == 1 and "children_namekey" in captured.captured_queries[0]["sql"]
 
 
+def _plan(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE children_namekey")
+        # Small tables are cheaper to scan than to index: ask what the plan is when a scan
+        # is not an option, as it is not on a caseload of many thousand keys.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
 def test_on_postgresql_the_name_keys_are_read_through_an_index(cw_a, kim_hanzi):
     for n in range(30):
@@ -144,15 +155,27 @@ def test_on_postgresql_the_name_keys_are_read_through_an_index(cw_a, kim_hanzi):
     for key in prefixes:
         condition |= Q(key__startswith=key)  # as search_filter builds it
     keys = NameKey.objects.filter(condition).values("child_id")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE children_namekey")
-        # Small tables are cheaper to scan than to index: ask what the plan is when a scan
-        # is not an option, as it is not on a caseload of many thousand keys.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = Child.objects.filter(pk__in=keys).query.sql_with_params()
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(*Child.objects.filter(pk__in=keys).query.sql_with_params())
     assert "children_namekey_key" in plan and "Index" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_on_postgresql_the_list_reads_only_the_keys_of_the_users_own_cases_through_an_index(cw_a, cw_b):
+    """A common name (Kim starts a fifth of the keys of a large organisation) must cost
+    what the user's caseload costs: the key lookup is bounded by the visible ids and read
+    through an index, and another team's keys are not read at all."""
+    for n in range(20):
+        factories.open_case_for(cw_a, child={"family_name": "김", "given_name": f"정화{n}"})
+        factories.open_case_for(cw_b, child={"family_name": "김", "given_name": f"정화{n}"})
+    ids = visible_child_ids(cw_a)
+    query = Child.objects.filter(pk__in=ids).filter(search_filter("Kim", among=ids))
+    sql, params = query.query.sql_with_params()
+    # The user's ids twice: once for the cases, once to bound the key lookup.
+    assert sum(str(param).replace("-", "") == ids[0].hex for param in params) == 2
+    plan = _plan(sql, params)
+    assert "children_namekey" in plan and "Index" in plan, plan
+    assert "Seq Scan on children_namekey" not in plan, plan
+    assert {child.pk for child in query} == set(ids)
 
 
 def test_the_command_rebuilds_the_keys_of_every_case(cw_a, kim_hanzi, kim_hangul):
