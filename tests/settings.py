@@ -16,6 +16,7 @@ PINNED_ENVIRONMENT = {
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "CSRF_TRUSTED_ORIGINS": "",
     "DATABASE_CONN_MAX_AGE": "60",
+    "DATABASE_PREPARE_THRESHOLD": "5",
     "TIME_ZONE": "Asia/Shanghai",
     "LOG_LEVEL": "INFO",
     "SESSION_IDLE_SECONDS": "1800",

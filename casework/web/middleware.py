@@ -81,33 +81,41 @@ class DatabaseUnavailableMiddleware:
 
 
 def session_seconds_left(request) -> int:
-    """How long the signed-in session lasts without another request: the idle limit, or
-    what remains of the eight hours if that is sooner. The page warns before it ends."""
-    started = request.session.get(SessionLifetimeMiddleware.STARTED, time.time())
-    remaining = settings.SESSION_MAX_SECONDS - (time.time() - started)
-    return max(0, int(min(settings.SESSION_COOKIE_AGE, remaining)))
+    """How long the signed-in session lasts without another request: what is left of the
+    idle limit since the session was last renewed, or of the eight hours if that is
+    sooner. The page warns before it ends."""
+    now = time.time()
+    started = request.session.get(SessionLifetimeMiddleware.STARTED, now)
+    renewed = request.session.get(SessionLifetimeMiddleware.RENEWED, now)
+    idle_left = settings.SESSION_COOKIE_AGE - (now - renewed)
+    return max(0, int(min(idle_left, settings.SESSION_MAX_SECONDS - (now - started))))
 
 
 class SessionLifetimeMiddleware:
-    """A session ends SESSION_MAX_SECONDS after login however active it is (the idle limit
-    is Django's own SESSION_COOKIE_AGE, renewed on every request): a laptop left logged in
-    on a working day does not stay open overnight."""
+    """A session ends SESSION_MAX_SECONDS after login however active it is: a laptop left
+    logged in on a working day does not stay open overnight. The idle limit is Django's
+    SESSION_COOKIE_AGE, renewed by saving the session, which this middleware does at most
+    once every SESSION_RENEW_SECONDS: saving it on every request cost each page a second
+    commit (docs/benchmarks.md), and the idle limit is then exact to within that minute."""
 
     STARTED = "casework_session_started"
+    RENEWED = "casework_session_renewed"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.setdefault(self.STARTED, time.time())
-            if time.time() - started > settings.SESSION_MAX_SECONDS:
+            now = time.time()
+            started = request.session.setdefault(self.STARTED, now)
+            if now - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(self.RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+                request.session[self.RENEWED] = now  # modified: Django saves it, with a new expiry
         response = self.get_response(request)
         if request.user.is_authenticated:
-            # Every request renews the idle limit: the page's warning before the session
-            # ends (static/js/casework.js) starts counting again from this.
+            # The page's warning before the session ends (static/js/casework.js) counts from this.
             response["X-Session-Seconds"] = str(session_seconds_left(request))
         return response
 

@@ -254,6 +254,7 @@ HOSTILE_ENVIRONMENT = {
     "ALLOWED_HOSTS": "elsewhere.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://elsewhere.example.org",
     "DATABASE_CONN_MAX_AGE": "0",
+    "DATABASE_PREPARE_THRESHOLD": "0",
     "TIME_ZONE": "Pacific/Kiritimati",
     "LOG_LEVEL": "CRITICAL",
     "SESSION_IDLE_SECONDS": "5",

@@ -5,7 +5,9 @@ import time
 
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,12 +38,46 @@ def test_a_session_within_its_lifetime_is_kept(client, cw_a, case_a, settings):
 
 
 def test_an_idle_session_expires(client, cw_a, case_a, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(cw_a)
     Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
     response = client.get(case_a.get_absolute_url())
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert case_a.case_number not in response.content.decode()
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_activity_renews_the_idle_limit_at_most_once_a_minute(client, cw_a, case_a, settings):
+    """A page view saves the session (a second commit) only when the last renewal is a
+    minute old; the idle limit is then exact to within that minute."""
+    client.force_login(cw_a)
+    client.get(case_a.get_absolute_url())
+    renewed = _expiry(client)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(case_a.get_absolute_url())
+    assert _expiry(client) == renewed
+    assert not any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in captured.captured_queries)
+
+    session = client.session
+    session[SessionLifetimeMiddleware.RENEWED] = time.time() - settings.SESSION_RENEW_SECONDS - 1
+    session.save()
+    before = _expiry(client)
+    client.get(case_a.get_absolute_url())
+    assert _expiry(client) > before
+    assert _expiry(client) >= timezone.now() + timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+
+
+def test_the_seconds_left_count_from_the_last_renewal(client, cw_a, settings):
+    client.force_login(cw_a)
+    client.get(reverse("children:list"))
+    session = client.session
+    session[SessionLifetimeMiddleware.RENEWED] = time.time() - 50  # renewed 50 s ago: not again yet
+    session.save()
+    left = int(client.get(reverse("children:list"))["X-Session-Seconds"])
+    assert settings.SESSION_COOKIE_AGE - 55 <= left <= settings.SESSION_COOKIE_AGE - 50
 
 
 def test_browsing_puts_no_case_data_in_the_cache(client, cw_a, case_a):
