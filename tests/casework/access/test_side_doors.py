@@ -23,9 +23,9 @@ def assert_all_404(client, user, case):
     fresh = type(user).objects.get(pk=user.pk)  # as the next request reads it, roles not cached
     assert not access.may_access(fresh, case.pk)
     assert case not in access.children_visible_to(fresh)
-    if not fresh.is_superuser:
-        # Django's User.has_perm answers True for a superuser before any backend is asked.
-        assert not fresh.has_perm(access.VIEW, case)
+    # Superuser or not: a case permission is the gate's answer (casework.access.backends).
+    assert not fresh.has_perm(access.VIEW, case)
+    assert not fresh.has_perm(access.CHANGE, case)
 
 
 def test_the_caseworker_holds_the_case_before_any_change(client, cw_a, case_a):
