@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.core import roles
-from casework.models import Assignment, PrivilegeChange, PrivilegeOutcome, Team
+from casework.models import Assignment, PrivilegeChange, PrivilegeKind, PrivilegeOutcome, Team
 from children.models import Child, grant_in_force
 
 
@@ -103,7 +103,11 @@ def privilege_changes_of(team: Team) -> QuerySet[PrivilegeChange]:
     """The record of privilege changes that concern `team`: changes of its membership and
     oversight, and the role changes and device resets of anyone who is or was in it."""
     people = team_members(team).values("pk")
-    former = PrivilegeChange.objects.filter(team=team).values("subject_id")
+    former = PrivilegeChange.objects.filter(
+        team=team,
+        kind=PrivilegeKind.TEAM_JOINED,
+        outcome__in=[PrivilegeOutcome.APPLIED, PrivilegeOutcome.APPROVED],
+    ).values("subject_id")
     return PrivilegeChange.objects.filter(
         Q(team=team) | Q(team__isnull=True, subject_id__in=people) | Q(team__isnull=True, subject_id__in=former)
     )
