@@ -85,7 +85,7 @@ class PrivilegeForm(forms.Form):
     reason = ReasonField(multiline=True)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         change = data.get("change")
         if change in (self.JOIN_AS_CASEWORKER, self.JOIN_AS_SUPERVISOR, self.LEAVE) and not data.get("team"):
             self.add_error("team", _("Choose the team."))
@@ -95,7 +95,9 @@ class PrivilegeForm(forms.Form):
 
     def apply(self, *, user: User, by: User) -> PrivilegeChange:
         data = self.cleaned_data
-        change, team, role, reason = data["change"], data.get("team"), data.get("role"), data["reason"]
+        change, reason = data["change"], data["reason"]
+        team: Team = data.get("team")  # type: ignore[assignment]  # required for these changes (clean)
+        role: str = data.get("role") or ""
         if change == self.JOIN_AS_CASEWORKER:
             return services.join_team(user=user, team=team, role=roles.CASEWORKER, by=by, reason=reason)
         if change == self.JOIN_AS_SUPERVISOR:

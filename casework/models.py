@@ -16,7 +16,7 @@ class Team(models.Model):
     `group` holds the team's members (caseworkers and supervisor) and no case permission:
     a caseworker sees only the cases assigned to them. `oversight_group` holds view and
     change permission on every case of the team; its members are the team's supervisors.
-    Membership is changed only through casework.access.services.join_team."""
+    Membership is changed only through casework.access.services (join_team, leave_team)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")

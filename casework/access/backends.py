@@ -60,4 +60,4 @@ def answer_case_permissions_by_the_gate() -> None:
         return original(self, perm, obj)
 
     has_perm.answers_case_permissions_by_the_gate = True  # type: ignore[attr-defined]
-    User.has_perm = has_perm  # type: ignore[method-assign]
+    User.has_perm = has_perm  # type: ignore[method-assign,assignment]  # the one replaced method
