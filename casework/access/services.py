@@ -338,7 +338,11 @@ def revoke_role(*, user: User, role: str, by: User | None = None, reason: str = 
 
 
 def _pending(request: PrivilegeChange) -> PrivilegeChange:
+    # The subject's account row is locked first (the application may not lock audit rows:
+    # it holds no UPDATE on them), so two admins answering at once are served one after
+    # the other and the second finds the request answered.
     request = PrivilegeChange.objects.select_related("team").get(pk=request.pk)
+    User.objects.select_for_update().filter(pk=request.subject_id).first()
     if request.outcome != PrivilegeOutcome.REQUESTED or PrivilegeChange.objects.filter(answers=request).exists():
         raise ValidationError(_("This change has already been answered."))
     return request
