@@ -121,7 +121,9 @@ def test_creates_the_seven_demo_users_with_their_roles_teams_and_password(debug)
         assert roles.roles_of(user) == {role}, username
         assert {team.name for team in teams_of(user)} == teams, username
         assert user.check_password(debug.DEMO_PASSWORD), username
-        assert (user.is_staff, user.is_superuser) == ((True, True) if username.startswith("sysadmin") else (False, False))
+        assert (user.is_staff, user.is_superuser) == (
+            (True, True) if username.startswith("sysadmin") else (False, False)
+        )
     assert supervised_team(users["supervisor1"]).name == "A"
     assert supervised_team(users["supervisor2"]).name == "B"
 
