@@ -23,13 +23,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import services
+from casework.access.guard import PRIVILEGE_GROUP_PREFIXES
 from casework.access.queries import pending_changes, teams_of
 from casework.core import roles
 from casework.models import PrivilegeChange, PrivilegeOutcome, Team
 from casework.web.forms import ReasonField
-
-# Groups that stand for a role or a team: changed only through casework.access.services.
-PRIVILEGE_GROUP_PREFIXES = (roles.ROLE_GROUP_PREFIX, roles.TEAM_GROUP_PREFIX)
 
 
 @admin.register(Team)

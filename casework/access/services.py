@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from casework.access.guard import privilege_groups_changing
 from casework.audit.chain import link_row
 from casework.audit.registry import chain_for
 from casework.core import roles
@@ -251,6 +252,12 @@ def _end_assignments(*, user: User, by: User | None, reason: str, team: Team | N
 
 def _apply(*, kind: str, user: User, team: Team | None, role: str, by: User | None, reason: str) -> None:
     """Make the change and end whatever it no longer allows, in the caller's transaction."""
+    with privilege_groups_changing():
+        _change_groups(kind=kind, user=user, team=team, role=role, by=by, reason=reason)
+    user.__dict__.pop("_casework_roles", None)
+
+
+def _change_groups(*, kind: str, user: User, team: Team | None, role: str, by: User | None, reason: str) -> None:
     if kind == PrivilegeKind.TEAM_JOINED:
         assert team is not None
         user.groups.add(roles.role_group(role), team.group)
@@ -274,7 +281,6 @@ def _apply(*, kind: str, user: User, team: Team | None, role: str, by: User | No
         elif role == roles.SYSTEM_ADMIN:
             user.is_staff = user.is_superuser = False
             user.save(update_fields=["is_staff", "is_superuser"])
-    user.__dict__.pop("_casework_roles", None)
 
 
 def _change(

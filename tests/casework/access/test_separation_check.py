@@ -8,6 +8,7 @@ from django.core.management.base import SystemCheckError
 
 from casework.checks import separation_of_duties, single_system_admin
 from casework.core import roles
+from tests.casework.access.test_side_doors import raw_add
 
 
 def ids(messages):
@@ -19,13 +20,13 @@ def test_a_clean_database_passes(sys_admin, data_admin, cw_a, sup_a):
 
 
 def test_a_system_admin_put_into_a_team_group_by_hand_is_an_error(sys_admin, team_a):
-    sys_admin.groups.add(team_a.oversight_group)
+    raw_add(sys_admin, team_a.oversight_group)
     errors = separation_of_duties(databases=["default"])
     assert ids(errors) == ["casework.E002"] and "sysadmin" in errors[0].msg
 
 
 def test_a_data_admin_with_the_caseworker_role_is_an_error(data_admin):
-    data_admin.groups.add(roles.role_group(roles.CASEWORKER))
+    raw_add(data_admin, roles.role_group(roles.CASEWORKER))
     assert ids(separation_of_duties(databases=["default"])) == ["casework.E002"]
 
 
@@ -36,7 +37,7 @@ def test_a_staff_flag_on_a_caseworker_is_an_error(cw_a):
 
 
 def test_the_check_stops_a_database_check_run(sys_admin, team_a):
-    sys_admin.groups.add(team_a.group)
+    raw_add(sys_admin, team_a.group)
     with pytest.raises(SystemCheckError, match="casework.E002"):
         call_command("check", databases=["default"])
 
