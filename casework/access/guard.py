@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 
 from casework.core import roles
 
@@ -35,11 +35,10 @@ def privilege_groups_changing() -> Iterator[None]:
         _changing.reset(token)
 
 
-def _privilege_groups(groups: Any) -> bool:
-    return (
-        groups.filter(name__startswith=roles.ROLE_GROUP_PREFIX).exists()
-        or groups.filter(name__startswith=roles.TEAM_GROUP_PREFIX).exists()
-    )
+def _privilege_groups(groups: QuerySet[Group]) -> bool:
+    return groups.filter(
+        Q(name__startswith=roles.ROLE_GROUP_PREFIX) | Q(name__startswith=roles.TEAM_GROUP_PREFIX)
+    ).exists()
 
 
 def refuse_unaudited_group_change(

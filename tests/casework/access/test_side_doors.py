@@ -9,7 +9,6 @@ from django.urls import reverse
 from casework.core import roles
 from children import access
 
-
 # The group changes below are written past the services and their guard
 # (casework.access.guard), as raw rows, as SQL or a restored dump might: the gate holds anyway.
 Membership = User.groups.through
