@@ -137,3 +137,24 @@ def test_role_and_team_groups_are_read_only_in_the_group_admin(client, sys_admin
 def test_only_a_system_admin_opens_the_roles_and_teams_page(client, sup_a, cw_a):
     client.force_login(sup_a)
     assert client.get(privileges_url(cw_a)).status_code in (302, 403, 404)
+
+
+def test_a_request_declined_in_the_admin_never_takes_effect(client, sys_admin, second_admin, team_a):
+    someone = factories.UserFactory(username="someone")
+    client.force_login(sys_admin)
+    change(client, someone, change="join_caseworker", team=team_a.pk)
+    request = PrivilegeChange.objects.get(subject_id=someone.pk, outcome=PrivilegeOutcome.REQUESTED)
+    client.force_login(second_admin)
+    client.post(
+        reverse("admin:casework_privilegechange_changelist"),
+        {"action": "decline", "_selected_action": [str(request.pk)]},
+    )
+    assert request.answer.outcome == PrivilegeOutcome.DECLINED
+    approve_all(client, second_admin)
+    assert not someone.groups.exists()
+
+
+def test_the_roles_and_teams_page_shows_what_the_person_holds_and_the_record(client, sys_admin, sup_a, team_a):
+    client.force_login(sys_admin)
+    page = client.get(privileges_url(sup_a)).content.decode()
+    assert "Team A" in page and "Supervisor" in page and "the console" in page
