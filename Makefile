@@ -70,6 +70,7 @@ demo: $(STAMP)
 	@echo "  supervisor2   supervisor, team B"
 	@echo "  dataadmin     data admin (anonymised aggregates only)"
 	@echo "  sysadmin      system admin (users and teams in /admin/)"
+	@echo "  sysadmin2     second system admin (approves what sysadmin grants)"
 	@echo
 	@echo "Open http://127.0.0.1:8000/ and log in. Stop the server with Ctrl-C."
 	@echo

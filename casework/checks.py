@@ -1,8 +1,10 @@
 """System checks of the deployment that only the running database can answer."""
 
+from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
+from casework.access.queries import office_accounts_in_case_roles
 from casework.audit.roles import role_problems
 
 
@@ -26,4 +28,40 @@ def application_database_role(app_configs, **kwargs):
             id="casework.E101",
         )
         for problem in problems
+    ]
+
+
+@register(Tags.security, Tags.database)
+def separation_of_duties(app_configs=None, databases=None, **kwargs):
+    """No system admin, data admin or staff account holds a case role or a team (the
+    services refuse it; this catches a raw group change). A database check: `migrate`,
+    which every deployment start runs, stops while such an account exists."""
+    if not databases or DEFAULT_DB_ALIAS not in databases:
+        return []
+    try:
+        usernames = office_accounts_in_case_roles()
+    except DatabaseError:  # before the first migration there are no tables to look in
+        return []
+    return [
+        Error(
+            f"Account {username} runs the system or the aggregates and also holds a case role or a team.",
+            hint="Remove the case role or the team in the admin (Roles and teams): the two are kept apart.",
+            id="casework.E002",
+        )
+        for username in usernames
+    ]
+
+
+@register(Tags.security, deploy=True)
+def single_system_admin(app_configs, **kwargs):
+    """The two-person rule is off: one system admin alone can grant case access."""
+    if not settings.SINGLE_SYSTEM_ADMIN:
+        return []
+    return [
+        Warning(
+            "SINGLE_SYSTEM_ADMIN is on: a system admin's grants of roles and teams take effect without a "
+            "second system admin's approval.",
+            hint="Appoint a second system admin and set SINGLE_SYSTEM_ADMIN=0 (README, Security).",
+            id="casework.W102",
+        )
     ]

@@ -16,7 +16,7 @@ class Team(models.Model):
     `group` holds the team's members (caseworkers and supervisor) and no case permission:
     a caseworker sees only the cases assigned to them. `oversight_group` holds view and
     change permission on every case of the team; its members are the team's supervisors.
-    Membership is changed only through casework.access.services.join_team."""
+    Membership is changed only through casework.access.services (join_team, leave_team)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team")
@@ -218,3 +218,65 @@ class AggregatesRelease(models.Model):
 
     def __str__(self) -> str:
         return f"release {self.number} ({self.reference_date})"
+
+
+class PrivilegeKind(models.TextChoices):
+    TEAM_JOINED = "team_joined", _("Joined a team")
+    TEAM_LEFT = "team_left", _("Left a team")
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role removed")
+    # Two-factor devices reset by a system admin (the sign-in work records these).
+    DEVICES_RESET = "devices_reset", _("Sign-in devices reset")
+
+
+class PrivilegeOutcome(models.TextChoices):
+    APPLIED = "applied", _("Took effect")
+    REQUESTED = "requested", _("Awaits a second system admin")
+    APPROVED = "approved", _("Approved: took effect")
+    DECLINED = "declined", _("Declined")
+    REFUSED = "refused", _("Refused")
+
+
+class PrivilegeChange(models.Model):
+    """Append-only: every change of a person's roles and teams, who made it, when and why,
+    and every attempt the rules refused. Written only by casework.access.services; chained
+    and verified like the access log (casework.audit.registry), UPDATE and DELETE refused
+    by database triggers.
+
+    A change that grants something, made by a system admin, is first a `requested` row;
+    it takes effect when a second system admin answers it with an `approved` row (or is
+    closed by a `declined` one): `answers` points from the answer to the request, and is
+    unique, so a request is answered once. People are kept as id and name without a
+    foreign key, so rows outlive accounts; an empty actor is the console."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("change"), max_length=20, choices=PrivilegeKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=PrivilegeOutcome.choices)
+    subject_id = models.BigIntegerField(db_index=True)
+    subject_username = models.CharField(_("person"), max_length=150)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_username = models.CharField(_("made by"), max_length=150, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    answers = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="answer", verbose_name=_("answers")
+    )
+    seq = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("privilege change")
+        verbose_name_plural = _("privilege changes")
+        ordering = ["-at", "-id"]
+        constraints = [
+            choices_constraint("privilege_change", "kind", PrivilegeKind),
+            choices_constraint("privilege_change", "outcome", PrivilegeOutcome),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.subject_username} ({self.outcome})"

@@ -191,6 +191,11 @@ DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 # key is kept offline, never on the server (README, Backups).
 BACKUP_AGE_RECIPIENT = os.environ.get("BACKUP_AGE_RECIPIENT", "")
 
+# Two-person rule (casework.access.services): a privilege that a system admin grants (a
+# role, a team) takes effect only when a second system admin approves it. A deployment
+# with a single system admin says so here; `check --deploy` then warns (casework.W102).
+SINGLE_SYSTEM_ADMIN = env_bool("SINGLE_SYSTEM_ADMIN", False)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from casework.access.queries import teams_of
-from casework.access.services import create_team, join_team
+from casework.access.services import create_team, grant_role, join_team
 from casework.core import roles
 from children.models import HukouStatus, LivingArrangement, Sex
 from children.services import open_case
@@ -39,11 +39,12 @@ def TeamFactory(name="Team A"):  # noqa: N802  (reads like the other factories)
 
 
 def _user_with_role(role, team=None, **kwargs):
+    # Through the services, as the console (by=None): the change takes effect at once.
     user = UserFactory(**kwargs)
     if team is not None:
         join_team(user=user, team=team, role=role)
     else:
-        user.groups.add(roles.role_group(role))
+        grant_role(user=user, role=role)
     return user
 
 

@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.core import roles
-from casework.models import Assignment, Team
+from casework.models import Assignment, PrivilegeChange, PrivilegeKind, PrivilegeOutcome, Team
 from children.models import Child, grant_in_force
 
 
@@ -67,4 +67,61 @@ def current_assignments(child: Child) -> list[Assignment]:
         child.assignments.filter(assignments_in_force(today))
         .select_related("caseworker", "granted_by")
         .order_by("granted_at")
+    )
+
+
+def office_accounts_in_case_roles() -> list[str]:
+    """Usernames of accounts that break the separation of duties: a system admin, a data
+    admin or a staff account that holds a case role or belongs to a team. The services
+    refuse to make one; a raw group change (the shell, SQL) could."""
+    office = (
+        Q(is_staff=True)
+        | Q(is_superuser=True)
+        | Q(groups__name__in=[roles.role_group_name(r) for r in roles.NO_CASE_ROLES])
+    )
+    case_side = (
+        Q(groups__name__in=[roles.role_group_name(r) for r in roles.CASE_ROLES])
+        | Q(groups__team__isnull=False)
+        | Q(groups__overseen_team__isnull=False)
+    )
+    users = get_user_model().objects
+    return sorted(
+        set(users.filter(office).filter(pk__in=users.filter(case_side).values("pk")).values_list("username", flat=True))
+    )
+
+
+def pending_changes() -> QuerySet[PrivilegeChange]:
+    """Requested grants that no second system admin has answered yet, oldest first."""
+    return (
+        PrivilegeChange.objects.filter(outcome=PrivilegeOutcome.REQUESTED, answer__isnull=True)
+        .select_related("team")
+        .order_by("at", "id")
+    )
+
+
+def privilege_changes_of(team: Team) -> QuerySet[PrivilegeChange]:
+    """The record of privilege changes that concern `team`: changes of its membership and
+    oversight, and the role changes and device resets of anyone who is or was in it."""
+    people = team_members(team).values("pk")
+    former = PrivilegeChange.objects.filter(
+        team=team,
+        kind=PrivilegeKind.TEAM_JOINED,
+        outcome__in=[PrivilegeOutcome.APPLIED, PrivilegeOutcome.APPROVED],
+    ).values("subject_id")
+    return PrivilegeChange.objects.filter(
+        Q(team=team) | Q(team__isnull=True, subject_id__in=people) | Q(team__isnull=True, subject_id__in=former)
+    )
+
+
+def access_review_people(team: Team) -> QuerySet[User]:
+    """Whom a supervisor can pick in the access review's person filter: the team's
+    members, every system admin, and whoever changed a privilege that concerns the team."""
+    actors = privilege_changes_of(team).filter(actor_id__isnull=False).values("actor_id")
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups=team.group_id) | Q(groups__name=roles.role_group_name(roles.SYSTEM_ADMIN)) | Q(pk__in=actors)
+        )
+        .distinct()
+        .order_by("username")
     )

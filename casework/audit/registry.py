@@ -23,6 +23,7 @@ HEAD_TABLE = "casework_auditchainhead"
 # "app_label.ModelName": (sequence column, previous-hash column, hash column, time column).
 AUDIT_MODELS: dict[str, tuple[str, str, str, str]] = {
     "casework.AccessLog": ("seq", "prev_hash", "row_hash", "at"),
+    "casework.PrivilegeChange": ("seq", "prev_hash", "row_hash", "at"),
 }
 # Append-only but not chained: records frozen once written that are not audit data of
 # their own (a published release of the anonymised aggregates is what it was).

@@ -7,6 +7,7 @@ model-wide grant would open every case. Case access is per object only.
 from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.utils.translation import gettext_lazy as _
 
 CASEWORKER = "caseworker"
 SUPERVISOR = "supervisor"
@@ -17,6 +18,12 @@ ROLES = (CASEWORKER, SUPERVISOR, DATA_ADMIN, SYSTEM_ADMIN)
 # IT staff manage accounts (the gate in children/access.py refuses them every case).
 CASE_ROLES = (CASEWORKER, SUPERVISOR)
 NO_CASE_ROLES = (DATA_ADMIN, SYSTEM_ADMIN)
+ROLE_LABELS = {
+    CASEWORKER: _("Caseworker"),
+    SUPERVISOR: _("Supervisor"),
+    DATA_ADMIN: _("Data admin"),
+    SYSTEM_ADMIN: _("System admin"),
+}
 
 ROLE_GROUP_PREFIX = "role:"
 TEAM_GROUP_PREFIX = "team:"

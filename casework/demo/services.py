@@ -35,7 +35,7 @@ from django.utils import timezone
 from faker import Faker
 from simple_history.signals import pre_create_historical_record
 
-from casework.access.services import create_team, join_team
+from casework.access.services import create_team, grant_role, join_team
 from casework.core import roles
 from casework.demo.users import CASEWORKERS, DEFAULT_CHILDREN, DEFAULT_SEED, DEMO_TEAMS, DEMO_USERS
 from casework.interviews.services import record_interview
@@ -664,13 +664,12 @@ def ensure_users(password: str) -> dict:
         if user is None:
             user = User(username=demo.username, email=f"{demo.username}@demo.invalid", password=hashes[demo.username])
             user.save()
-        if demo.role == roles.SYSTEM_ADMIN and not (user.is_staff and user.is_superuser):
-            user.is_staff = user.is_superuser = True  # Django admin, for accounts only
-            user.save(update_fields=["is_staff", "is_superuser"])
-        if demo.team:
+        # As the console, through the audited services (the system admin's role also opens
+        # the Django admin, for accounts only). Seeding again changes nothing.
+        if demo.team and not user.groups.filter(pk=teams[demo.team].group_id).exists():
             join_team(user=user, team=teams[demo.team], role=demo.role)
-        else:
-            user.groups.add(roles.role_group(demo.role))
+        elif not demo.team and not roles.has_role(user, demo.role):
+            grant_role(user=user, role=demo.role)
         users[demo.username] = user
     return users
 

@@ -25,5 +25,7 @@ DEMO_USERS = (
     DemoUser("supervisor2", roles.SUPERVISOR, "B"),
     DemoUser("dataadmin", roles.DATA_ADMIN),
     DemoUser("sysadmin", roles.SYSTEM_ADMIN),
+    # A second system admin: the one who approves what the first grants (two-person rule).
+    DemoUser("sysadmin2", roles.SYSTEM_ADMIN),
 )
 CASEWORKERS = tuple(u.username for u in DEMO_USERS if u.role == roles.CASEWORKER)

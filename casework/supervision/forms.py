@@ -7,8 +7,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.access.queries import team_caseworkers, team_members
-from casework.models import AccessAction
+from casework.access.queries import access_review_people, team_caseworkers, team_members
+from casework.models import AccessAction, PrivilegeKind
 from casework.supervision import queries as review
 from casework.web.forms import DateInput, FilterDateField, ReasonField, WordsForEmptyChoices
 
@@ -100,6 +100,13 @@ def timeline_filter_form(data, *, team, with_case=True) -> ReviewFilterForm:
 
 
 def access_filter_form(data, *, team, with_case=True) -> ReviewFilterForm:
-    form = ReviewFilterForm(data, team=team, kinds=AccessAction.choices, with_case=with_case)
+    """The access review's filters: on the team-wide review the actions include changes
+    of roles and teams, and the person may be a system admin who made one."""
+    kinds = AccessAction.choices if not with_case else AccessAction.choices + PrivilegeKind.choices
+    form = ReviewFilterForm(data, team=team, kinds=kinds, with_case=with_case)
     form.fields["kind"].label = _("Action")
+    if with_case:
+        people = cast("forms.ModelChoiceField[User]", form.fields["person"])
+        people.queryset = access_review_people(team)
+        people.label = _("Person")
     return form

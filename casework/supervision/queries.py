@@ -25,10 +25,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.access.queries import assignments_in_force, team_caseworkers, team_members
+from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
 from casework.core.display import EMPTY, display_value
 from casework.core.pages import page_of
-from casework.models import AccessAction, AccessLog, Assignment, Interview, Team
+from casework.models import AccessAction, AccessLog, Assignment, Interview, PrivilegeChange, PrivilegeKind, Team
 from children.models import CaseStatus, Child, DocumentAccess
 from children.queries import with_follow_up
 from families.models import Family, Father, Mother
@@ -412,6 +412,8 @@ def access_rows(team: Team, f: ReviewFilter) -> tuple[QuerySet[AccessLog], dict[
     if f.child_pk is None and not f.case_number:
         condition |= Q(user_id__in=team_members(team).values("pk"), action__in=ACTIONS_WITHOUT_A_CASE, object_id="")
     rows = AccessLog.objects.filter(condition)
+    if f.kind in PrivilegeKind.values:
+        rows = rows.none()
     if f.user_id is not None:
         rows = rows.filter(user_id=f.user_id)
     if f.kind:
@@ -431,3 +433,45 @@ def access_page(team: Team, f: ReviewFilter, number) -> tuple[Page, dict[str, st
     for entry in page.object_list:
         entry.case_number = case_numbers.get(entry.object_id, "")
     return page, case_numbers
+
+
+# How many privilege changes the access review lists at once (newest first); the dates
+# narrow it to older ones. Changes of roles and teams are rare beside page views.
+PRIVILEGE_CHANGES_SHOWN = 50
+
+
+def privilege_rows(team: Team, f: ReviewFilter) -> QuerySet[PrivilegeChange]:
+    """Changes of roles and teams (and device resets) that concern the team, newest first,
+    with the review's filters: the person is the one changed or the one who changed it
+    (a system admin), the kind is one of PrivilegeKind. Not about a case: a filter on a
+    case, or on an access action, leaves none."""
+    if f.child_pk is not None or f.case_number or (f.kind and f.kind not in PrivilegeKind.values):
+        return PrivilegeChange.objects.none()
+    rows = privilege_changes_of(team).select_related("team")
+    if f.user_id is not None:
+        rows = rows.filter(Q(subject_id=f.user_id) | Q(actor_id=f.user_id))
+    if f.kind:
+        rows = rows.filter(kind=f.kind)
+    start, end = f.date_range()
+    if start:
+        rows = rows.filter(at__gte=start)
+    if end:
+        rows = rows.filter(at__lt=end)
+    return rows.order_by("-at", "-id")
+
+
+@dataclass
+class PrivilegeList:
+    rows: list[PrivilegeChange]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.rows)
+
+
+def privilege_list(team: Team, f: ReviewFilter) -> PrivilegeList:
+    rows = privilege_rows(team, f)
+    shown = list(rows[:PRIVILEGE_CHANGES_SHOWN])
+    count = len(shown) if len(shown) < PRIVILEGE_CHANGES_SHOWN else rows.count()
+    return PrivilegeList(rows=shown, count=count)

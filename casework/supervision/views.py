@@ -132,8 +132,13 @@ def case_history(request, pk, team):
 def access_review(request, team):
     form = access_filter_form(request.GET, team=team)
     page, _numbers = _page_of(request, form, review.access_page, team)
+    privileges = review.privilege_list(team, form.review_filter()) if form.is_valid() else None
     log_access(user=request.user, action=AccessAction.LIST, object_type="access_log", request=request)
-    return render(request, "casework/supervision/access.html", {"team": team, "form": form, "page": page})
+    return render(
+        request,
+        "casework/supervision/access.html",
+        {"team": team, "form": form, "page": page, "privileges": privileges},
+    )
 
 
 @supervisor_required("child")

@@ -3,7 +3,7 @@ from functools import cache
 from django import template
 from django.db.models import Model
 
-from casework.core import display
+from casework.core import display, roles
 
 register = template.Library()
 
@@ -43,3 +43,9 @@ def full_name(person) -> str:
 def object_label(object_type: str) -> str:
     """ "Listed (the follow-ups)" rather than "Listed (follow_up)"."""
     return display.object_label(object_type)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """ "Supervisor" rather than "supervisor", in the reader's language."""
+    return str(roles.ROLE_LABELS.get(role, role))

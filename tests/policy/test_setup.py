@@ -263,6 +263,7 @@ HOSTILE_ENVIRONMENT = {
     "TRUSTED_PROXY_COUNT": "3",
     "TRUSTED_PROXIES": "0.0.0.0/0",
     "AGGREGATES_MIN_CELL": "9",
+    "SINGLE_SYSTEM_ADMIN": "1",
     "AGGREGATES_RELEASES_PER_MONTH": "0",
     "DEMO_PASSWORD": "a-password-from-the-shell",
     "DATABASE_APP_ROLE": "postgres",
@@ -300,6 +301,7 @@ def test_the_settings_are_what_the_tests_assume():
     assert settings.TRUSTED_PROXY_COUNT == 0
     assert settings.TRUSTED_PROXIES == []
     assert settings.AGGREGATES_MIN_CELL == 5
+    assert settings.SINGLE_SYSTEM_ADMIN is False
     assert settings.DEMO_PASSWORD == "demo-password"
     assert settings.AUDIT_CHAIN_KEY == "test-only-audit-chain-key-not-for-any-deployment"
     assert (settings.AUDIT_CHECKPOINT_SIGNING_KEY_FILE, settings.AUDIT_CHECKPOINT_PUBLIC_KEY) == ("", "")

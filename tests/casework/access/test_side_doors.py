@@ -3,10 +3,24 @@ group change) leaves no way into the cases of before. The gate itself refuses a 
 anyone who no longer holds a case role in the case's team."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from casework.core import roles
 from children import access
+
+# The group changes below are written past the services and their guard
+# (casework.access.guard), as raw rows, as SQL or a restored dump might: the gate holds anyway.
+Membership = User.groups.through
+
+
+def raw_add(user, *groups):
+    for group in groups:
+        Membership.objects.get_or_create(user=user, group=group)
+
+
+def raw_remove(user, *groups):
+    Membership.objects.filter(user=user, group__in=groups).delete()
 
 
 def case_pages(case):
@@ -23,9 +37,9 @@ def assert_all_404(client, user, case):
     fresh = type(user).objects.get(pk=user.pk)  # as the next request reads it, roles not cached
     assert not access.may_access(fresh, case.pk)
     assert case not in access.children_visible_to(fresh)
-    if not fresh.is_superuser:
-        # Django's User.has_perm answers True for a superuser before any backend is asked.
-        assert not fresh.has_perm(access.VIEW, case)
+    # Superuser or not: a case permission is the gate's answer (casework.access.backends).
+    assert not fresh.has_perm(access.VIEW, case)
+    assert not fresh.has_perm(access.CHANGE, case)
 
 
 def test_the_caseworker_holds_the_case_before_any_change(client, cw_a, case_a):
@@ -35,28 +49,29 @@ def test_the_caseworker_holds_the_case_before_any_change(client, cw_a, case_a):
 
 def test_caseworker_moved_to_the_data_admin_role_loses_every_case(client, cw_a, team_a, case_a):
     # What the admin's user form does: the groups are replaced, the old grant stays behind.
-    cw_a.groups.set([roles.role_group(roles.DATA_ADMIN)])
+    Membership.objects.filter(user=cw_a).delete()
+    raw_add(cw_a, roles.role_group(roles.DATA_ADMIN))
     assert_all_404(client, cw_a, case_a)
 
 
 def test_data_admin_role_added_on_top_of_the_caseworker_role_opens_nothing(client, cw_a, case_a):
-    cw_a.groups.add(roles.role_group(roles.DATA_ADMIN))
+    raw_add(cw_a, roles.role_group(roles.DATA_ADMIN))
     assert_all_404(client, cw_a, case_a)
 
 
 def test_caseworker_who_leaves_the_team_loses_its_cases(client, cw_a, team_a, team_b, case_a):
-    cw_a.groups.remove(team_a.group)
-    cw_a.groups.add(team_b.group)
+    raw_remove(cw_a, team_a.group)
+    raw_add(cw_a, team_b.group)
     assert_all_404(client, cw_a, case_a)
 
 
 def test_caseworker_who_loses_the_caseworker_role_loses_its_cases(client, cw_a, case_a):
-    cw_a.groups.remove(roles.role_group(roles.CASEWORKER))
+    raw_remove(cw_a, roles.role_group(roles.CASEWORKER))
     assert_all_404(client, cw_a, case_a)
 
 
 def test_supervisor_who_loses_the_supervisor_role_loses_the_team(client, sup_a, case_a):
-    sup_a.groups.remove(roles.role_group(roles.SUPERVISOR))
+    raw_remove(sup_a, roles.role_group(roles.SUPERVISOR))
     assert_all_404(client, sup_a, case_a)
 
 
@@ -69,7 +84,7 @@ def test_a_staff_account_holds_no_case(client, sup_a, case_a, staff_flag):
 
 def test_system_admin_who_makes_themselves_supervisor_sees_nothing(client, sys_admin, team_a, case_a):
     # The attack of issue 9: the admin adds themselves to the oversight group and the role.
-    sys_admin.groups.add(team_a.group, team_a.oversight_group, roles.role_group(roles.SUPERVISOR))
+    raw_add(sys_admin, team_a.group, team_a.oversight_group, roles.role_group(roles.SUPERVISOR))
     assert_all_404(client, sys_admin, case_a)
     assert client.get(reverse("supervision:team")).status_code == 404
 
@@ -77,7 +92,7 @@ def test_system_admin_who_makes_themselves_supervisor_sees_nothing(client, sys_a
 def test_system_admin_who_drops_the_staff_flags_is_still_barred_by_the_system_admin_role(
     client, sys_admin, team_a, case_a
 ):
-    sys_admin.groups.add(team_a.group, team_a.oversight_group, roles.role_group(roles.SUPERVISOR))
+    raw_add(sys_admin, team_a.group, team_a.oversight_group, roles.role_group(roles.SUPERVISOR))
     sys_admin.is_staff = sys_admin.is_superuser = False
     sys_admin.save()
     assert_all_404(client, sys_admin, case_a)

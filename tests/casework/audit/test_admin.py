@@ -1,5 +1,6 @@
 """The Django admin manages accounts and teams; it never lists or edits case data,
-history or the access log."""
+history or the access log. The record of privilege changes is shown read-only (pending
+grants are answered with its actions, through the services)."""
 
 import pytest
 from django.apps import apps
@@ -7,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 
 from casework.audit import append_only
-from casework.models import Team
+from casework.models import PrivilegeChange, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,18 @@ def _registered():
     return {model._meta.label_lower for model in admin.site._registry}
 
 
-def test_the_admin_registers_accounts_and_teams_only():
-    assert _registered() == {"auth.user", "auth.group", "casework.team"}
+def test_the_admin_registers_accounts_teams_and_the_privilege_record_only():
+    assert _registered() == {"auth.user", "auth.group", "casework.team", "casework.privilegechange"}
+
+
+def test_the_privilege_record_cannot_be_added_changed_or_deleted_in_the_admin(rf, sys_admin):
+    request = rf.get("/admin/")
+    request.user = sys_admin
+    model_admin = admin.site._registry[PrivilegeChange]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
 
 
 def test_no_history_table_or_case_model_is_in_the_admin():
@@ -40,7 +51,7 @@ def test_no_history_table_or_case_model_is_in_the_admin():
         if model._meta.db_table in append_only.append_only_tables(apps)
     }
     assert "casework.accesslog" in history and len(history) > 5
-    assert not (history | set(NEVER_IN_ADMIN)) & _registered()
+    assert not (history - {"casework.privilegechange"} | set(NEVER_IN_ADMIN)) & _registered()
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,7 @@ def test_creates_the_seven_demo_users_with_their_roles_teams_and_password(debug)
         "supervisor2",
         "dataadmin",
         "sysadmin",
+        "sysadmin2",
     }
     expected = {
         "caseworker1": (roles.CASEWORKER, {"A"}),
@@ -112,6 +113,7 @@ def test_creates_the_seven_demo_users_with_their_roles_teams_and_password(debug)
         "supervisor2": (roles.SUPERVISOR, {"B"}),
         "dataadmin": (roles.DATA_ADMIN, set()),
         "sysadmin": (roles.SYSTEM_ADMIN, set()),
+        "sysadmin2": (roles.SYSTEM_ADMIN, set()),
     }
     assert set(users) == set(expected)
     for username, (role, teams) in expected.items():
@@ -119,7 +121,9 @@ def test_creates_the_seven_demo_users_with_their_roles_teams_and_password(debug)
         assert roles.roles_of(user) == {role}, username
         assert {team.name for team in teams_of(user)} == teams, username
         assert user.check_password(debug.DEMO_PASSWORD), username
-        assert (user.is_staff, user.is_superuser) == ((True, True) if username == "sysadmin" else (False, False))
+        assert (user.is_staff, user.is_superuser) == (
+            (True, True) if username.startswith("sysadmin") else (False, False)
+        )
     assert supervised_team(users["supervisor1"]).name == "A"
     assert supervised_team(users["supervisor2"]).name == "B"
 
