@@ -4,8 +4,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
+from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
@@ -118,6 +120,16 @@ class SessionLifetimeMiddleware:
             # The page's warning before the session ends (static/js/casework.js) counts from this.
             response["X-Session-Seconds"] = str(session_seconds_left(request))
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="casework.web.middleware.start_session_lifetime")
+def start_session_lifetime(sender, request, user, **kwargs):
+    """Login saves the session anyway: start both clocks there, so the first page after it
+    writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SessionLifetimeMiddleware.STARTED] = now
+        request.session[SessionLifetimeMiddleware.RENEWED] = now
 
 
 class LoginNextWithoutQueryMiddleware:
