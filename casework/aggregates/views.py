@@ -94,7 +94,7 @@ def download(request, fmt):
         raise Http404  # a filter value that is not on the list
     chosen = aggregates.select(records, filters)
     stream = io.StringIO()
-    aggregates.WRITERS[fmt](chosen, stream)
+    aggregates.WRITERS[fmt](chosen, stream, release)
     log_access(
         user=request.user,
         action=AccessAction.EXPORT,
