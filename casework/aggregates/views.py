@@ -72,6 +72,7 @@ def dashboard(request):
         "query": query,
         "province_label": dict(Province.choices).get(filters.province, ""),
         "threshold": release.threshold if release else None,
+        "variance": aggregates.variance_text(release) if release else None,
         "label_width": charts.LABEL_WIDTH,
         "bar_width": charts.BAR_WIDTH,
         "chart_width": charts.CHART_WIDTH,
