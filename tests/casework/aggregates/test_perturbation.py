@@ -28,6 +28,7 @@ from decimal import Decimal
 from statistics import mean
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from casework.aggregates import export as aggregates
@@ -154,8 +155,13 @@ def test_the_same_children_give_the_same_figure_in_every_table(data_admin, surve
                 assert abs(share["count"] * 100 / sized["count"] - share["share"]) <= 0.05
 
 
-def test_the_record_key_never_reaches_a_page_a_form_the_history_or_an_export(client, data_admin, cw_a):
+def test_the_record_key_never_reaches_a_page_a_form_the_history_or_an_export(client, data_admin, cw_a, sup_a):
     child = factories.open_case_for(cw_a)
+    client.force_login(sup_a)
+    for url in (reverse("supervision:timeline"), reverse("supervision:case-history", args=[child.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "record_key" not in response.content.decode() and "record key" not in response.content.decode()
     assert "record_key" not in {f.name for f in child.history.model._meta.get_fields()}
     assert not Child._meta.get_field("record_key").editable
     release = publish_release(by=data_admin, reason="monthly", today=TODAY)
