@@ -16,8 +16,10 @@ Every child carries a secret *record key* (`children.models.Child.record_key`): 
 number drawn uniformly from 0 to R - 1 (R = `RECORD_KEY_RANGE` = 1000) when the case is
 opened, never changed, never shown, never exported and not in the history. A cell's *cell
 key* is the sum of the record keys of the children counted in it, modulo R: computed by the
-database (`SUM(record_key)` in the grouped queries of `queries`), so the keys never leave
-it one by one. An interview counts with its child's key. Two cells with the same children
+database (`SUM(record_key)` in the grouped queries of `queries`), never read child by
+child. The sums live only in the memory of the export (a group of one child's sum is that
+child's key): they reach no page, file, log or release. An interview counts with its
+child's key. Two cells with the same children
 have the same cell key and the same count, so they get the same adjustment: the same
 figure in every table and in every release (the total of a province's group in a
 cross-tab is its cell in the province table). Publishing the same caseload twice gives
