@@ -72,13 +72,13 @@ from simple_history.utils import bulk_create_with_history  # noqa: E402
 
 from casework.access.services import create_team, join_team  # noqa: E402
 from casework.aggregates import export as aggregates  # noqa: E402
-from casework.aggregates import queries  # noqa: E402
+from casework.aggregates import perturbation, queries  # noqa: E402
 from casework.aggregates.layout import build_layout  # noqa: E402
 from casework.aggregates.queries import grouped_counts  # noqa: E402
 from casework.aggregates.services import publish_release  # noqa: E402
 from casework.aggregates.suppression import suppress  # noqa: E402
 from casework.core import roles  # noqa: E402
-from casework.models import Interview, LocationType, Team  # noqa: E402
+from casework.models import AggregatesRelease, Interview, LocationType, Team  # noqa: E402
 from children.models import AccessStatus, Child, DocumentAccess, DocumentKind, HukouStatus, LivingArrangement, Sex  # noqa: E402
 from families.models import Family, Mother, MotherStatus, Province  # noqa: E402
 
@@ -166,11 +166,22 @@ def generate(n: int, seed: int) -> None:
         print(f"  {offset + size:,} children", flush=True)
 
 
+def unsaved_release() -> AggregatesRelease:
+    return AggregatesRelease(
+        number=0,
+        reference_date=datetime.date.today(),
+        threshold=5,
+        perturbation_bound=perturbation.BOUND,
+        perturbation_variance=perturbation.VARIANCE,
+    )
+
+
 def export_once(fmt: str) -> int:
-    """A live count, as a release is published: grouped queries, suppression, serialisation."""
+    """A live count, as a release is published: grouped queries, suppression, perturbation,
+    serialisation."""
     records = aggregates.compute()
     stream = io.StringIO()
-    aggregates.WRITERS[fmt](records, stream)
+    aggregates.WRITERS[fmt](records, stream, unsaved_release())
     return len(stream.getvalue())
 
 
@@ -226,7 +237,9 @@ def main():
     for _ in range(args.repeat):
         began = time.perf_counter()
         stream = io.StringIO()
-        aggregates.write_csv(aggregates.release_records(queries.release(release.number)), stream)
+        served = queries.release(release.number)
+        assert served is not None
+        aggregates.write_csv(aggregates.release_records(served), stream, served)
         times.append(time.perf_counter() - began)
     print(
         f"publish a release: {published * 1000:.0f} ms; export the latest release as CSV: median "

@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -209,6 +210,13 @@ class AggregatesRelease(models.Model):
     reason = models.TextField(_("reason"), max_length=2000)
     reference_date = models.DateField(_("caseload counted on"))
     threshold = models.PositiveSmallIntegerField(_("suppression threshold"))
+    # The cell-key perturbation the counts went through (casework.aggregates.perturbation):
+    # no count moved by more than the bound; the variance of the adjustments. Published with
+    # the figures (users need them); 0 for a release made before counts were perturbed.
+    perturbation_bound = models.PositiveSmallIntegerField(_("perturbation bound"), default=0)
+    perturbation_variance = models.DecimalField(
+        _("perturbation variance"), max_digits=4, decimal_places=2, default=Decimal("0")
+    )
     records = models.JSONField(_("published records"))
 
     class Meta:

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from typing import ClassVar
 
@@ -61,6 +62,18 @@ class Barrier(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The range of a child's record key (casework.aggregates.perturbation): keys are whole
+# numbers from 0 to RECORD_KEY_RANGE - 1, and a cell's key is the sum of its children's
+# keys modulo this range.
+RECORD_KEY_RANGE = 1000
+
+
+def new_record_key() -> int:
+    """A secret random record key for a new child: uniform, from the operating system's
+    generator, never derived from anything about the child."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
+
 class Child(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
@@ -82,8 +95,13 @@ class Child(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The secret key of the cell-key perturbation of the anonymised aggregates. Set once
+    # (children.services.open_case; the default covers any other insert), never edited,
+    # never shown, never exported and left out of the history: it stays in this table,
+    # read only by the grouped SUM of casework.aggregates.queries.
+    record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
-    history = case_history()
+    history = case_history(excluded_fields=["record_key"])
 
     class Meta:
         verbose_name = _("child")

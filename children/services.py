@@ -22,7 +22,16 @@ from casework.core import roles
 from casework.core.tracked import save_tracked, set_fields
 from casework.models import Team
 from casework.names.keys import write_name_keys
-from children.models import AccessStatus, CaseNumberCounter, CaseStatus, Child, DocumentAccess, DocumentKind, OtherName
+from children.models import (
+    AccessStatus,
+    CaseNumberCounter,
+    CaseStatus,
+    Child,
+    DocumentAccess,
+    DocumentKind,
+    OtherName,
+    new_record_key,
+)
 from families.models import Family, Father, Mother
 
 
@@ -105,7 +114,13 @@ def open_case(
             family.father = save_tracked(Father(**father), by=by, reason=reason)
         save_tracked(family, by=by, reason=reason)
 
-    record = Child(**child, family=family, team=team, case_number=next_case_number(timezone.localdate().year))
+    record = Child(
+        **child,
+        family=family,
+        team=team,
+        case_number=next_case_number(timezone.localdate().year),
+        record_key=new_record_key(),
+    )
     save_tracked(record, by=by, reason=reason)
 
     doors = doors or {}

@@ -4,14 +4,15 @@
 the disclosure control of `suppression`) and returns one record per cell; `select`
 narrows those records to the page's filters without recounting anything; the writers
 serialise the same records for the dashboard's downloads and the `export_aggregates`
-command. A share is the cell's count as a percentage of its group's total, with one
-decimal, and is published only when the count is.
+command, each row with its release's reference date, threshold, perturbation bound and
+variance. A count is perturbed (`perturbation`); its share is that published count as a
+percentage of its group's published total, with one decimal, and is published only when
+the count is.
 """
 
 import csv
 import datetime
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,7 @@ from typing import TextIO
 from django.conf import settings
 from django.utils import timezone
 
+from casework.aggregates import perturbation
 from casework.aggregates.layout import Cell, Layout, build_layout
 from casework.aggregates.queries import grouped_counts
 from casework.aggregates.suppression import suppress
@@ -93,27 +95,40 @@ def _share(count: int, total: int) -> Decimal | None:
     return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def records_from(layout: Layout, suppressed: set[Cell]) -> list[Record]:
-    totals: Counter[tuple[str, str]] = Counter()
-    for (table, group, _category), n in layout.counts.items():
-        totals[(table, group)] += n
+def records_from(layout: Layout, suppressed: set[Cell], threshold: int, *, perturb: bool = True) -> list[Record]:
+    """The published records: suppressed cells empty, the others perturbed by their cell
+    keys (`perturbation`), with shares of their group's published total. `perturb=False`
+    gives the true counts of the published cells (for tests and the closing numbers only)."""
+
+    def published(count: int, key: int) -> int:
+        return perturbation.perturbed(count, key, threshold) if perturb else count
+
+    totals: dict[tuple[str, str], int | None] = {}
+    for table, groups in layout.groups.items():
+        for group in groups:
+            count, key = layout.total(table, group)
+            # A group of 1 to k-1 is suppressed whole: it has no published total.
+            totals[(table, group)] = published(count, key) if count == 0 or count >= threshold else None
     records = []
     for cell in layout.order:
         table, group, category = cell
-        if cell in suppressed:
+        total = totals[(table, group)]
+        if cell in suppressed or total is None:
             records.append(Record(table, group, category, None, None, True))
         else:
-            count = layout.counts[cell]
-            records.append(Record(table, group, category, count, _share(count, totals[(table, group)]), False))
+            count = published(layout.counts[cell], layout.keys[cell])
+            records.append(Record(table, group, category, count, _share(count, total), False))
     return records
 
 
-def compute(*, threshold: int | None = None, today: datetime.date | None = None) -> list[Record]:
-    """Every record of the unfiltered export, suppressed."""
+def compute(*, threshold: int | None = None, today: datetime.date | None = None, perturb: bool = True) -> list[Record]:
+    """Every record of the unfiltered export, suppressed on the true counts, then perturbed
+    (`perturb=False`: the true counts, for tests of what is counted and for measuring the
+    perturbation; never published)."""
     today = today or timezone.localdate()
     threshold = threshold or settings.AGGREGATES_MIN_CELL
     layout = build_layout(grouped_counts(today), today)
-    return records_from(layout, suppress(layout, threshold))
+    return records_from(layout, suppress(layout, threshold), threshold, perturb=perturb)
 
 
 def release_records(release: AggregatesRelease) -> list[Record]:
@@ -149,19 +164,67 @@ def _safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def write_csv(records: list[Record], stream: TextIO) -> None:
+# Every row also carries what a reader needs to read its figure: the release, the date its
+# caseload was counted on, the suppression threshold, the perturbation's bound and variance
+# and a sentence saying what they mean. They come after the six columns of the record.
+RELEASE_FIELDS = ("release", "reference_date", "threshold", "perturbation_bound", "perturbation_variance", "note")
+
+
+def variance_text(release: AggregatesRelease) -> str:
+    """The variance as written in the files and on the page ("1.2", as stored or not)."""
+    return format(Decimal(release.perturbation_variance).normalize(), "f")
+
+
+def release_note(release: AggregatesRelease) -> str:
+    """What a figure of this release means, in one sentence (English: the files are read
+    by software and analysts; the dashboard says the same in the reader's language)."""
+    if release.perturbation_bound:
+        how = (
+            f"Counts are perturbed by at most {release.perturbation_bound} "
+            f"(variance {variance_text(release)}) and counts from 1 to {release.threshold - 1} "
+            "are suppressed; totals may not add up exactly"
+        )
+    else:
+        how = f"Counts from 1 to {release.threshold - 1} are suppressed"
+    return f"Release {release.number}, caseload counted on {release.reference_date:%Y-%m-%d}. {how}."
+
+
+def _release_values(release: AggregatesRelease) -> list[str]:
+    return [
+        str(release.number),
+        f"{release.reference_date:%Y-%m-%d}",
+        str(release.threshold),
+        str(release.perturbation_bound),
+        variance_text(release),
+        release_note(release),
+    ]
+
+
+def write_csv(records: list[Record], stream: TextIO, release: AggregatesRelease) -> None:
     writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(FIELDS)
+    writer.writerow(FIELDS + RELEASE_FIELDS)
+    about = _release_values(release)
     for record in records:
-        writer.writerow([_safe(value) for value in record.as_row()])
+        writer.writerow([_safe(value) for value in [*record.as_row(), *about]])
 
 
-def write_json(records: list[Record], stream: TextIO) -> None:
-    json.dump([record.as_json() for record in records], stream, ensure_ascii=False, indent=1)
+def write_json(records: list[Record], stream: TextIO, release: AggregatesRelease) -> None:
+    about = {
+        "release": release.number,
+        "reference_date": f"{release.reference_date:%Y-%m-%d}",
+        "threshold": release.threshold,
+        "perturbation_bound": release.perturbation_bound,
+        "perturbation_variance": float(variance_text(release)),
+        "note": release_note(release),
+    }
+    json.dump([record.as_json() | about for record in records], stream, ensure_ascii=False, indent=1)
     stream.write("\n")
 
 
-WRITERS: dict[str, Callable[[list[Record], TextIO], None]] = {"csv": write_csv, "json": write_json}
+WRITERS: dict[str, Callable[[list[Record], TextIO, AggregatesRelease], None]] = {
+    "csv": write_csv,
+    "json": write_json,
+}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 

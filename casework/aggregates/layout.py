@@ -15,6 +15,10 @@ One-way tables, group `all`: `mother_status`, `living_arrangement`, `hukou_statu
 `<table>_by_province` for mother status, living arrangement, hukou status, age band, the
 four document-access kinds and interviews per month; `document_access_<kind>_by_age_band`.
 Every choice value is a category, with 0 where nobody is in it.
+
+Beside its count, every cell has its cell key (`keys`: the sum of its children's record
+keys modulo the key range, summed from the rows' `key`), which `perturbation` turns into
+the cell's adjustment; a group's total has the sum of its cells' keys (`total`).
 """
 
 import datetime
@@ -24,13 +28,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.aggregates.queries import AGE_BANDS
-from children.models import AccessStatus, DocumentKind, HukouStatus, LivingArrangement
+from children.models import RECORD_KEY_RANGE, AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 
 ALL = "all"
 MIN_MONTHS = 12
 
 Cell = tuple[str, str, str]  # (table, group, category)
+
+
+class Tally:
+    """Counts and cell keys of grouped rows, by the values of some of their columns."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[Any] = Counter()
+        self.keys: Counter[Any] = Counter()
+
+    def add(self, value: Any, n: int, key: int) -> None:
+        self.counts[value] += n
+        self.keys[value] = (self.keys[value] + key) % RECORD_KEY_RANGE
 
 
 @dataclass
@@ -48,6 +64,7 @@ class Line:
 @dataclass
 class Layout:
     counts: dict[Cell, int] = field(default_factory=dict)
+    keys: dict[Cell, int] = field(default_factory=dict)
     order: list[Cell] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     # A group size cell -> the cross-tab groups it is the total of.
@@ -63,6 +80,7 @@ class Layout:
         categories: Sequence[str],
         counter: Counter[tuple[str, str]],
         family: str,
+        keys: Counter[tuple[str, str]] | None = None,
     ) -> None:
         self.categories[name] = tuple(categories)
         self.groups[name] = tuple(groups)
@@ -71,13 +89,24 @@ class Layout:
             for category in categories:
                 cell = (name, group, category)
                 self.counts[cell] = counter.get((group, category), 0)
+                self.keys[cell] = (keys or Counter()).get((group, category), 0)
                 self.order.append(cell)
 
     def group_cells(self, table: str, group: str) -> tuple[Cell, ...]:
         return tuple((table, group, category) for category in self.categories[table])
 
-    def one_way(self, name: str, categories: Sequence[str], counter: Counter[str]) -> None:
-        self.add_table(name, [ALL], categories, Counter({(ALL, c): n for c, n in counter.items()}), name)
+    def total(self, table: str, group: str) -> tuple[int, int]:
+        """A group's total count and its cell key (the group's children)."""
+        cells = self.group_cells(table, group)
+        return sum(self.counts[c] for c in cells), sum(self.keys[c] for c in cells) % RECORD_KEY_RANGE
+
+    def one_way(
+        self, name: str, categories: Sequence[str], counter: Counter[str], keys: Counter[str] | None = None
+    ) -> None:
+        def as_group(values: Counter[str]) -> Counter[tuple[str, str]]:
+            return Counter({(ALL, c): n for c, n in values.items()})
+
+        self.add_table(name, [ALL], categories, as_group(counter), name, as_group(keys or Counter()))
         total = sum(counter.values())
         self.lines.append(Line(self.group_cells(name, ALL), None, total, True))
 
@@ -89,6 +118,7 @@ class Layout:
         counter: Counter[tuple[str, str]],
         size_table: str | None,
         hidden_by: str | None = None,
+        keys: Counter[tuple[str, str]] | None = None,
     ) -> None:
         """`margin`_by_`by`: one group per value of `by`. The group totals are the cells of
         `size_table` (or known numbers when there is no such table). A group is withheld
@@ -96,7 +126,7 @@ class Layout:
         breakdown (interviews) whose totals are not that table's cells."""
         name = f"{margin}_by_{by}"
         categories = self.categories[margin]
-        self.add_table(name, groups, categories, counter, margin)
+        self.add_table(name, groups, categories, counter, margin, keys)
         for group in groups:
             if size_table:
                 size = (size_table, ALL, group)
@@ -137,39 +167,53 @@ def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) ->
     provinces = Province.values
     children = rows["children"]
 
-    def tally(data: list[dict[str, Any]], *keys: str) -> Counter[Any]:
-        counter: Counter[Any] = Counter()
+    def tally(data: list[dict[str, Any]], *columns: str) -> Tally:
+        out = Tally()
         for row in data:
-            counter[tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]] += row["n"]
-        return counter
+            value = tuple(row[c] for c in columns) if len(columns) > 1 else row[columns[0]]
+            out.add(value, row["n"], row["key"] or 0)
+        return out
+
+    def one_way(name: str, categories: Sequence[str], data: list[dict[str, Any]], column: str) -> None:
+        counted = tally(data, column)
+        layout.one_way(name, categories, counted.counts, counted.keys)
+
+    def cross_tab(
+        margin: str,
+        by: str,
+        groups: Sequence[str],
+        data: list[dict[str, Any]],
+        size_table: str | None,
+        hidden_by: str | None = None,
+    ) -> None:
+        counted = tally(data, by, margin)
+        layout.cross_tab(margin, by, groups, counted.counts, size_table, hidden_by, counted.keys)
 
     # Group-size tables first: their cells are the totals of the cross-tabs' groups.
-    layout.one_way("province", provinces, tally(children, "province"))
-    layout.one_way("age_band", AGE_BANDS, tally(children, "age_band"))
+    one_way("province", provinces, children, "province")
+    one_way("age_band", AGE_BANDS, children, "age_band")
     for name, categories in (
         ("mother_status", MotherStatus.values),
         ("living_arrangement", LivingArrangement.values),
         ("hukou_status", HukouStatus.values),
     ):
-        layout.one_way(name, categories, tally(children, name))
-        layout.cross_tab(name, "province", provinces, tally(children, "province", name), "province")
-    layout.cross_tab("age_band", "province", provinces, tally(children, "province", "age_band"), "province")
+        one_way(name, categories, children, name)
+        cross_tab(name, "province", provinces, children, "province")
+    cross_tab("age_band", "province", provinces, children, "province")
 
     for kind in DocumentKind.values:
-        doors = [row for row in rows["doors"] if row["kind"] == kind]
         name = f"document_access_{kind}"
-        layout.one_way(name, AccessStatus.values, tally(doors, "status"))
-        layout.cross_tab(name, "province", provinces, tally(doors, "province", "status"), "province")
-        layout.cross_tab(name, "age_band", AGE_BANDS, tally(doors, "age_band", "status"), "age_band")
+        doors = [{**row, name: row["status"]} for row in rows["doors"] if row["kind"] == kind]
+        one_way(name, AccessStatus.values, doors, name)
+        cross_tab(name, "province", provinces, doors, "province")
+        cross_tab(name, "age_band", AGE_BANDS, doors, "age_band")
 
-    interviews = [{**row, "month": f"{_as_date(row['month']):%Y-%m}"} for row in rows["interviews"]]
+    interviews = [{**row, "interviews_per_month": f"{_as_date(row['month']):%Y-%m}"} for row in rows["interviews"]]
     first = min((_as_date(row["month"]) for row in rows["interviews"]), default=None)
     months = _months(first, today)
-    layout.one_way("interviews_per_month", months, tally(interviews, "month"))
+    one_way("interviews_per_month", months, interviews, "interviews_per_month")
     # Interviews per province are not a published table of their own: their totals are
     # taken as known (the shares give them away). A province whose number of children is
     # suppressed has no interviews by month published either.
-    layout.cross_tab(
-        "interviews_per_month", "province", provinces, tally(interviews, "province", "month"), None, "province"
-    )
+    cross_tab("interviews_per_month", "province", provinces, interviews, None, "province")
     return layout

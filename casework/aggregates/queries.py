@@ -2,8 +2,8 @@
 they count by.
 
 This is the only module of the feature that reads the database, so it is the one place to
-check that no individual record leaves it: every query returns choice values, a month and a
-count. The tables summed from these rows are built in `layout`, suppressed in
+check that no individual record leaves it: every query returns choice values, a month, a
+count and a sum of record keys. The tables summed from these rows are built in `layout`, suppressed in
 `suppression` and published in `export`.
 
 What is counted
@@ -28,7 +28,9 @@ a cross-tab by age band adds up to its one-way table.
 
 *Geography* is no finer than province; there are no dates finer than a month, and no
 name, case number, UUID, date of birth, village or free text is read at all: the three
-queries below select only choice values, a month and a count.
+queries below select only choice values, a month, a count and the sum of the counted
+children's secret record keys (the cell key of `perturbation`; a child's own key is never
+selected).
 
 Every aggregation is a GROUP BY in the database: one query over open children (province x
 mother status x living arrangement x hukou status x age band), one over their
@@ -40,7 +42,7 @@ queries and the Python work do not grow with the number of children.
 import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models import Case, CharField, Count, F, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -92,7 +94,7 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
             mother_status=Coalesce(F("family__mother__status"), Value(MotherStatus.UNKNOWN)),
             age_band=age_band_expression("date_of_birth", today),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), key=Sum("record_key"))
         .order_by()
     )
     doors = list(
@@ -103,12 +105,12 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
             province=F("child__family__province"),
             age_band=age_band_expression("child__date_of_birth", today),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
     interviews = list(
         Interview.objects.values(month=TruncMonth("held_on"), province=F("child__family__province"))
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
     return {"children": children, "doors": doors, "interviews": interviews}

@@ -1,10 +1,10 @@
 """Publishing a release of the anonymised aggregates: the one write of the feature.
 
-A release freezes the records of one unfiltered export (counted, tabled and suppressed by
-`export.compute`) with who published it, when, why and the date the caseload was counted
-on. The dashboard, its downloads and `export_aggregates` serve releases only, so a data
-admin can no longer take a fresh export at any moment and compare two of them: a new
-figure exists only when a release is published, at most
+A release freezes the records of one unfiltered export (counted, tabled, suppressed and
+perturbed by `export.compute`) with the perturbation's bound and variance, who published
+it, when, why and the date the caseload was counted on. The dashboard, its downloads and
+`export_aggregates` serve releases only, so a data admin can no longer take a fresh export
+at any moment and compare two of them: a new figure exists only when a release is published, at most
 `settings.AGGREGATES_RELEASES_PER_MONTH` a calendar month (default 1; 0 lifts the limit),
 always with a reason, always in the access log.
 """
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.aggregates import perturbation
 from casework.aggregates.export import compute
 from casework.audit.services import log_access
 from casework.models import AccessAction, AggregatesRelease
@@ -56,6 +57,8 @@ def publish_release(
         reason=reason,
         reference_date=today,
         threshold=threshold,
+        perturbation_bound=perturbation.BOUND,
+        perturbation_variance=perturbation.VARIANCE,
         records=[record.as_json() for record in records],
     )
     release.full_clean()

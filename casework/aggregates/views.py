@@ -72,6 +72,7 @@ def dashboard(request):
         "query": query,
         "province_label": dict(Province.choices).get(filters.province, ""),
         "threshold": release.threshold if release else None,
+        "variance": aggregates.variance_text(release) if release else None,
         "label_width": charts.LABEL_WIDTH,
         "bar_width": charts.BAR_WIDTH,
         "chart_width": charts.CHART_WIDTH,
@@ -94,7 +95,7 @@ def download(request, fmt):
         raise Http404  # a filter value that is not on the list
     chosen = aggregates.select(records, filters)
     stream = io.StringIO()
-    aggregates.WRITERS[fmt](chosen, stream)
+    aggregates.WRITERS[fmt](chosen, stream, release)
     log_access(
         user=request.user,
         action=AccessAction.EXPORT,

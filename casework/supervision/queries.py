@@ -238,7 +238,10 @@ class Entry:
 
 
 def _tracked_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+    # Only what the history keeps: a field left out of it (a child's secret record key)
+    # has no value on a history row and is never shown.
+    kept = {f.name for f in model.history.model.tracked_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
 
 
 @dataclass

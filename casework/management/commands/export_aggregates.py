@@ -70,7 +70,7 @@ class Command(BaseCommand):
             },
         )
         buffer = io.StringIO()
-        aggregates.WRITERS[fmt](chosen, buffer)
+        aggregates.WRITERS[fmt](chosen, buffer, release)
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as stream:
                 stream.write(buffer.getvalue())

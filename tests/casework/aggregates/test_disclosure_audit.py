@@ -15,7 +15,7 @@ import pytest
 from casework.aggregates.export import records_from
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.suppression import failures, suppress
-from children.models import AccessStatus, DocumentKind, HukouStatus, LivingArrangement
+from children.models import RECORD_KEY_RANGE, AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 from tests.casework.aggregates.attacker import attack
 
@@ -37,9 +37,24 @@ def child(
 
 
 def rows_of(children, interviews=()):
-    """The three grouped queries' rows for these children; `interviews` are (month, province)."""
-    people = Counter(c[:5] for c in children)
-    doors = Counter((kind, status, c[0], c[4]) for c in children for kind, status in c[5])
+    """The three grouped queries' rows for these children, each child with a record key
+    drawn from a seeded generator; `interviews` are (month, province), counted with the key
+    of the province's first child."""
+    rng = random.Random(len(children))
+    keyed = [(c, rng.randrange(RECORD_KEY_RANGE)) for c in children]
+    people, people_keys = Counter(), Counter()
+    doors, door_keys = Counter(), Counter()
+    first_key = {}
+    for c, key in keyed:
+        people[c[:5]] += 1
+        people_keys[c[:5]] += key
+        first_key.setdefault(c[0], key)
+        for kind, status in c[5]:
+            doors[(kind, status, c[0], c[4])] += 1
+            door_keys[(kind, status, c[0], c[4])] += key
+    interview_keys = Counter()
+    for month, province in interviews:
+        interview_keys[(month, province)] += first_key.get(province, 0)
     return {
         "children": [
             {
@@ -49,11 +64,18 @@ def rows_of(children, interviews=()):
                 "hukou_status": h,
                 "age_band": b,
                 "n": n,
+                "key": people_keys[(p, m, la, h, b)],
             }
             for (p, m, la, h, b), n in people.items()
         ],
-        "doors": [{"kind": k, "status": s, "province": p, "age_band": b, "n": n} for (k, s, p, b), n in doors.items()],
-        "interviews": [{"month": m, "province": p, "n": n} for (m, p), n in Counter(interviews).items()],
+        "doors": [
+            {"kind": k, "status": s, "province": p, "age_band": b, "n": n, "key": door_keys[(k, s, p, b)]}
+            for (k, s, p, b), n in doors.items()
+        ],
+        "interviews": [
+            {"month": m, "province": p, "n": n, "key": interview_keys[(m, p)]}
+            for (m, p), n in Counter(interviews).items()
+        ],
     }
 
 
@@ -81,7 +103,8 @@ def audited(children, interviews=()):
 
 def assert_safe(layout, suppressed):
     assert attack(layout, suppressed, K) == []
-    records = records_from(layout, suppressed)
+    assert attack(layout, suppressed, K, perturbed=False) == []
+    records = records_from(layout, suppressed, K)
     assert not [r for r in records if not r.suppressed and 0 < r.count < K]
 
 

@@ -3,6 +3,7 @@ one a calendar month by default, in the access log, served by the dashboard and 
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -33,10 +34,11 @@ def test_a_release_freezes_the_figures_with_who_when_why_and_the_reference_date(
     release = publish_release(by=data_admin, reason="monthly report", now=NOVEMBER)
     assert (release.number, release.published_by, release.reason) == (1, data_admin, "monthly report")
     assert release.reference_date == datetime.date(2026, 11, 20) and release.threshold == 5
+    assert (release.perturbation_bound, release.perturbation_variance) == (2, Decimal("1.2"))
     frozen = list(AggregatesRelease.objects.get().records)
     build_caseload([ChildSpec()] * 10, team=team_a, by=cw_a)
     assert AggregatesRelease.objects.get().records == frozen
-    assert figures(release)[("mother_status", "all", "repatriated")]["count"] == 36
+    assert abs(figures(release)[("mother_status", "all", "repatriated")]["count"] - 36) <= 2
 
 
 def test_releases_are_numbered_and_the_month_allows_one_by_default(data_admin, survey, team_a, cw_a):
@@ -47,8 +49,8 @@ def test_releases_are_numbered_and_the_month_allows_one_by_default(data_admin, s
     december = publish_release(by=data_admin, reason="december", now=DECEMBER)
     assert december.number == 2
     one, two = AggregatesRelease.objects.order_by("number")
-    assert figures(one)[("province", "all", "jilin")]["count"] == 60
-    assert figures(two)[("province", "all", "jilin")]["count"] == 70
+    assert abs(figures(one)[("province", "all", "jilin")]["count"] - 60) <= 2
+    assert abs(figures(two)[("province", "all", "jilin")]["count"] - 70) <= 2
 
 
 def test_the_monthly_limit_is_a_setting(data_admin, survey, settings):

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from casework.aggregates import export as aggregates
+from casework.aggregates import perturbation
 from casework.aggregates.export import Filters
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.queries import AGE_BANDS, grouped_counts
+from casework.models import AggregatesRelease
 from children.models import AccessStatus, CaseStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 from tests import factories
@@ -36,7 +38,7 @@ def survey(team_a, cw_a):
 
 
 def test_the_survey_figures_come_out_as_counts_and_shares(survey):
-    cells = by_key(aggregates.compute(today=TODAY))
+    cells = by_key(aggregates.compute(today=TODAY, perturb=False))
     both = cells[("living_arrangement", ALL, "both_parents")]
     repatriated = cells[("mother_status", ALL, "repatriated")]
     ran_away = cells[("mother_status", ALL, "ran_away")]
@@ -64,7 +66,7 @@ def test_every_choice_value_is_a_category_even_when_nobody_is_in_it(survey):
 def test_a_mother_counts_once_per_child_and_a_missing_mother_counts_as_unknown(team_a, cw_a):
     specs = [ChildSpec(mother_status=MotherStatus.REPATRIATED)] * 6 + [ChildSpec(mother_status=None)] * 6
     build_caseload(specs, team=team_a, by=cw_a)
-    cells = by_key(aggregates.compute(today=TODAY))
+    cells = by_key(aggregates.compute(today=TODAY, perturb=False))
     assert cells[("mother_status", ALL, "repatriated")].count == 6
     assert cells[("mother_status", ALL, "unknown")].count == 6
 
@@ -73,7 +75,7 @@ def test_closed_cases_are_left_out_of_the_child_tables_but_their_interviews_coun
     held = datetime.date(2026, 10, 5)
     specs = [ChildSpec(interviews=(held,))] * 6 + [ChildSpec(case_status=CaseStatus.CLOSED, interviews=(held,))] * 5
     build_caseload(specs, team=team_a, by=cw_a)
-    cells = by_key(aggregates.compute(today=TODAY))
+    cells = by_key(aggregates.compute(today=TODAY, perturb=False))
     assert cells[("province", ALL, "jilin")].count == 6
     assert cells[("document_access_bank", ALL, "no_access")].count == 6
     assert cells[("interviews_per_month", ALL, "2026-10")].count == 11
@@ -87,7 +89,7 @@ def test_age_bands_turn_over_on_the_birthday_and_no_date_of_birth_is_its_own_ban
         + [ChildSpec(date_of_birth=None)] * 8
     )
     build_caseload(specs, team=team_a, by=cw_a)
-    cells = by_key(aggregates.compute(today=TODAY))
+    cells = by_key(aggregates.compute(today=TODAY, perturb=False))
     assert [cells[("age_band", ALL, band)].count for band in AGE_BANDS] == [5, 6, 0, 7, 8]
 
 
@@ -106,11 +108,19 @@ def test_the_computation_takes_three_queries_whatever_the_caseload(team_a, cw_a,
         aggregates.compute(today=TODAY)
 
 
+def unsaved_release(**values):
+    return AggregatesRelease(
+        **{"number": 3, "reference_date": TODAY, "threshold": K, "perturbation_bound": 2}
+        | {"perturbation_variance": Decimal("1.2")}
+        | values
+    )
+
+
 def test_no_name_case_number_uuid_date_of_birth_or_village_leaves_in_an_export(survey):
     records = aggregates.compute(today=TODAY)
     text = io.StringIO()
-    aggregates.write_csv(records, text)
-    aggregates.write_json(records, text)
+    aggregates.write_csv(records, text, unsaved_release())
+    aggregates.write_json(records, text, unsaved_release())
     exported = text.getvalue()
     for child in survey:
         assert str(child.pk) not in exported
@@ -123,7 +133,7 @@ def test_a_small_province_is_suppressed_with_a_complement_and_hidden_in_every_cr
     specs = [ChildSpec(province=Province.OTHER)] * 3 + [ChildSpec(province=Province.LIAONING)] * 9
     specs += [ChildSpec(province=Province.JILIN)] * 40
     build_caseload(specs, team=team_a, by=cw_a)
-    records = aggregates.compute(today=TODAY)
+    records = aggregates.compute(today=TODAY, perturb=False)
     cells = by_key(records)
     assert cells[("province", ALL, "other")].suppressed and cells[("province", ALL, "liaoning")].suppressed
     assert cells[("province", ALL, "jilin")].count == 40
@@ -227,14 +237,19 @@ class TestRandomCaseloads(HypothesisTestCase):
         assert not [r for r in records if not r.suppressed and 0 < r.count < K]
         suppressed_per_group = Counter((r.table, r.group) for r in records if r.suppressed)
         assert 1 not in suppressed_per_group.values()
-        # Published counts are the true counts, with their share of the true group total.
+        # Published counts are the true counts perturbed by their cell keys, within the
+        # bound, never small, with their share of the group's published total.
         for r in records:
             if r.suppressed:
                 assert r.count is None and r.share is None
                 continue
-            assert r.count == layout.counts[(r.table, r.group, r.category)]
-            total = group_totals[(r.table, r.group)]
-            assert r.share == (None if not total else aggregates._share(r.count, total))
+            cell = (r.table, r.group, r.category)
+            true = layout.counts[cell]
+            assert r.count == perturbation.perturbed(true, layout.keys[cell], K)
+            assert abs(r.count - true) <= perturbation.BOUND and not 0 < r.count < K
+            total, key = layout.total(r.table, r.group)
+            published_total = perturbation.perturbed(total, key, K)
+            assert r.share == (None if not total else aggregates._share(r.count, published_total))
         # Nothing suppressed and non-zero can be solved for (over the rationals).
         assert not [key for key in solvable_cells(records) if layout.counts[key]]
         # Any filtered view is a subset of the unfiltered export: nothing to subtract.
@@ -247,13 +262,13 @@ class TestRandomCaseloads(HypothesisTestCase):
 def test_csv_and_json_carry_the_same_records(survey):
     records = aggregates.compute(today=TODAY)
     csv_text, json_text = io.StringIO(), io.StringIO()
-    aggregates.write_csv(records, csv_text)
-    aggregates.write_json(records, json_text)
+    aggregates.write_csv(records, csv_text, unsaved_release())
+    aggregates.write_json(records, json_text, unsaved_release())
     import csv
 
     rows = list(csv.DictReader(io.StringIO(csv_text.getvalue())))
     objects = json.loads(json_text.getvalue())
-    assert list(rows[0]) == list(aggregates.FIELDS) == list(objects[0])
+    assert list(rows[0]) == list(aggregates.FIELDS + aggregates.RELEASE_FIELDS) == list(objects[0])
     assert len(rows) == len(objects) == len(records)
     for row, obj in zip(rows, objects, strict=True):
         assert row["table"] == obj["table"] and row["group"] == obj["group"] and row["category"] == obj["category"]
@@ -265,5 +280,7 @@ def test_csv_and_json_carry_the_same_records(survey):
 def test_a_csv_cell_that_could_start_a_spreadsheet_formula_is_defused_and_quoted():
     records = [aggregates.Record('=HYPERLINK("x")', ALL, "-1+1", 7, Decimal("7.0"), False)]
     text = io.StringIO()
-    aggregates.write_csv(records, text)
-    assert text.getvalue().splitlines()[1] == '"\'=HYPERLINK(""x"")",all,\'-1+1,7,7.0,false'
+    aggregates.write_csv(records, text, unsaved_release())
+    assert (
+        text.getvalue().splitlines()[1].startswith('"\'=HYPERLINK(""x"")",all,\'-1+1,7,7.0,false,3,2026-11-26,5,2,1.2,')
+    )

@@ -127,6 +127,7 @@ def test_no_suppressed_count_is_pinned_down_by_an_integer_attacker(people):
     layout = linked_layout(people, ["a", "b", "c"], ["x", "y"], ["p", "q", "r"])
     suppressed = suppress(layout, K)
     assert attack(layout, suppressed, K) == []
+    assert attack(layout, suppressed, K, perturbed=False) == []
     assert failures(layout, suppressed, K) == {}
     assert recoverable(layout, suppressed) == []
 
@@ -135,7 +136,7 @@ def test_no_suppressed_count_is_pinned_down_by_an_integer_attacker(people):
 @given(people=people_strategy)
 def test_published_counts_are_never_small_and_no_group_has_one_suppressed_cell(people):
     layout = linked_layout(people, ["a", "b", "c"], ["x", "y"], ["p", "q", "r"])
-    records = records_from(layout, suppress(layout, K))
+    records = records_from(layout, suppress(layout, K), K)
     assert not [r for r in records if not r.suppressed and 0 < r.count < K]
     per_group = Counter((r.table, r.group) for r in records if r.suppressed)
     assert 1 not in per_group.values()

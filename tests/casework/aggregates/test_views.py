@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from casework.aggregates.services import publish_release
-from casework.models import AccessLog
+from casework.models import AccessLog, AggregatesRelease
 from families.models import Province
 from tests.casework.aggregates.data import SECRET_NAME, SECRET_VILLAGE, ChildSpec, build_caseload, survey_specs
 
@@ -54,7 +54,13 @@ def test_the_page_shows_tables_charts_and_suppressed_cells_without_drawing_them(
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg" in page and 'class="agg-bar"' in page
-    assert "Forcibly repatriated" in page and "36 · 36.0%" in page
+    repatriated = next(
+        r
+        for r in AggregatesRelease.objects.get().records
+        if (r["table"], r["category"]) == ("mother_status", "repatriated")
+    )
+    assert abs(repatriated["count"] - 36) <= 2
+    assert "Forcibly repatriated" in page and f"{repatriated['count']} · {repatriated['share']:.1f}%" in page
     assert "suppressed" in page
     # One bar per published cell of the charted tables; suppressed ones are words, not bars.
     charted = [row for section in response.context["sections"] for row in section["rows"]]
@@ -92,7 +98,16 @@ def test_the_csv_download_is_a_tidy_attachment_with_a_server_made_name(client, d
     assert response["Content-Disposition"].startswith('attachment; filename="aggregates-')
     assert response["Content-Disposition"].endswith('-jilin.csv"')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["table", "group", "category", "count", "share", "suppressed"]
+    assert rows[0][:6] == ["table", "group", "category", "count", "share", "suppressed"]
+    assert rows[0][6:] == [
+        "release",
+        "reference_date",
+        "threshold",
+        "perturbation_bound",
+        "perturbation_variance",
+        "note",
+    ]
+    assert rows[1][6:10] == ["1", f"{AggregatesRelease.objects.get().reference_date:%Y-%m-%d}", "5", "2"]
     assert {row[1] for row in rows[1:]} == {"jilin"}
 
 
