@@ -21,8 +21,10 @@ class CaseworkConfig(AppConfig):
         from casework.accounts.sessions import end_sessions_when_deactivated
         from casework.audit.chain import link_history_row
         from casework.core import history  # connects the attribution signal
-        from casework.web import language  # noqa: F401  (applies the preferred language at login)
-        from casework.web import middleware  # noqa: F401  (starts the session clocks at login)
+        from casework.web import (
+            language,  # noqa: F401  (applies the preferred language at login)
+            middleware,  # noqa: F401  (starts the session clocks at login)
+        )
 
         # Role and team groups change only through casework.access.services.
         m2m_changed.connect(refuse_unaudited_group_change, sender=User.groups.through, dispatch_uid="privilege-groups")

@@ -37,6 +37,11 @@ PINNED_ENVIRONMENT = {
     "AUDIT_CHECKPOINT_PUBLIC_KEY": "",
 }
 os.environ.update(PINNED_ENVIRONMENT)
+# Management commands answer in the operator's language (casework.management.base): the
+# tests read their English unless a test sets LANG itself.
+for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
 from casework.settings import *  # noqa: E402,F403
 

@@ -8,8 +8,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.dispatch import receiver
-from django.middleware.csrf import CSRF_SESSION_KEY
 from django.http import HttpResponse, QueryDict
+from django.middleware.csrf import CSRF_SESSION_KEY
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control

@@ -12,47 +12,56 @@ import io
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.aggregates import export as aggregates
 from casework.aggregates import queries
 from casework.aggregates.services import publish_release
 from casework.audit.services import log_access
 from casework.core import roles
+from casework.management.base import TranslatedCommand
 from casework.models import AccessAction
 from families.models import Province
 
 
-class Command(BaseCommand):
-    help = "Export the anonymised aggregates (suppressed like the dashboard) as CSV or JSON."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Export the anonymised aggregates (suppressed like the dashboard) as CSV or JSON.")
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=sorted(aggregates.WRITERS), default="csv")
-        parser.add_argument("--output", help="file to write (standard output when not given)")
-        parser.add_argument("--user", help="the data admin on whose behalf the export runs (for the access log)")
-        parser.add_argument("--province", choices=Province.values, default="", help="one province's groups only")
-        parser.add_argument("--year", type=int, help="interview months of this year only")
-        parser.add_argument("--release", type=int, help="an earlier release by number (default: the latest)")
+        parser.add_argument("--output", help=gettext_lazy("file to write (standard output when not given)"))
+        parser.add_argument(
+            "--user", help=gettext_lazy("the data admin on whose behalf the export runs (for the access log)")
+        )
+        parser.add_argument(
+            "--province", choices=Province.values, default="", help=gettext_lazy("one province's groups only")
+        )
+        parser.add_argument("--year", type=int, help=gettext_lazy("interview months of this year only"))
+        parser.add_argument(
+            "--release", type=int, help=gettext_lazy("an earlier release by number (default: the latest)")
+        )
 
     def handle(self, *args, **options):
         user: User | AnonymousUser = AnonymousUser()
         if options["user"]:
             admin = get_user_model().objects.filter(username=options["user"], is_active=True).first()
             if admin is None or not roles.has_role(admin, roles.DATA_ADMIN):
-                raise CommandError("--user must name an active data admin")
+                raise CommandError(_("--user must name an active data admin."))
             user = admin
         fmt = options["format"]
         if options["release"]:
             release = queries.release(options["release"])
             if release is None:
-                raise CommandError(f"no release {options['release']}")
+                raise CommandError(_("There is no release %(number)s.") % {"number": options["release"]})
         else:
             release = queries.latest_release() or publish_release(
                 by=user if isinstance(user, User) else None, reason="first release, published by export_aggregates"
             )
         records = aggregates.release_records(release)
         if options["year"] and options["year"] not in aggregates.available_years(records):
-            raise CommandError(f"no interview months in {options['year']}")
+            raise CommandError(_("There are no interview months in %(year)s.") % {"year": options["year"]})
         filters = aggregates.Filters(province=options["province"], year=options["year"])
         chosen = aggregates.select(records, filters)
         # The log row is written before any byte leaves, so an export cut short is still on record.

@@ -2,15 +2,16 @@
 and after an upgrade of the reading libraries (pypinyin, hanja, korean-romanizer, OpenCC)
 changed how a name reads."""
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from casework.management.base import TranslatedCommand
 from casework.names.keys import write_name_keys
 from children.models import Child
 
 
-class Command(BaseCommand):
-    help = "Rewrite the name search keys of every case."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Rewrite the name search keys of every case.")
 
     def handle(self, *args, **options):
         cases = written = 0

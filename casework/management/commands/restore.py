@@ -9,25 +9,32 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.utils import load_backend
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.audit.backup import BackupError, restore
+from casework.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = "Restore an encrypted backup into an empty PostgreSQL database and verify it against its manifest."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Restore an encrypted backup into an empty PostgreSQL database and verify it against its manifest."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("dump", type=Path, help="the encrypted dump (.dump.age)")
-        parser.add_argument("--manifest", type=Path, required=True, help="the manifest written beside it")
-        parser.add_argument("--identity", type=Path, required=True, help="the age identity file (private key)")
-        parser.add_argument("--target-url", required=True, help="the empty database to restore into")
+        parser.add_argument("dump", type=Path, help=gettext_lazy("the encrypted dump (.dump.age)"))
+        parser.add_argument("--manifest", type=Path, required=True, help=gettext_lazy("the manifest written beside it"))
+        parser.add_argument(
+            "--identity", type=Path, required=True, help=gettext_lazy("the age identity file (private key)")
+        )
+        parser.add_argument("--target-url", required=True, help=gettext_lazy("the empty database to restore into"))
 
     def handle(self, *args, dump, manifest, identity, target_url, **options):
         parsed = dict(dj_database_url.parse(target_url))
         if parsed["ENGINE"] != "django.db.backends.postgresql":
-            raise CommandError("Restore into a PostgreSQL database.")
+            raise CommandError(_("Restore into a PostgreSQL database."))
         target_settings: dict[str, Any] = {
             "ATOMIC_REQUESTS": False,
             "AUTOCOMMIT": True,
@@ -48,5 +55,5 @@ class Command(BaseCommand):
         finally:
             connection.close()
         for line in checked:
-            self.stdout.write(f"OK: {line}")
-        self.stdout.write("Restore verified.")
+            self.stdout.write(_("OK: %(check)s") % {"check": line})
+        self.stdout.write(_("Restore verified."))

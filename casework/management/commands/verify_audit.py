@@ -10,21 +10,29 @@ the first broken row of each broken table named."""
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.audit.checkpoints import CheckpointError, CheckpointSet, load_public_key
 from casework.audit.queries import verify_audit
+from casework.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = "Verify every audit chain (and signed checkpoints) and name the first broken row of each table."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Verify every audit chain (and signed checkpoints) and name the first broken row of each table."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--chunk-size", type=int, default=2000, help="rows fetched per round trip")
-        parser.add_argument("--checkpoints", type=Path, help="directory of signed checkpoints to check against")
+        parser.add_argument("--chunk-size", type=int, default=2000, help=gettext_lazy("rows fetched per round trip"))
         parser.add_argument(
-            "--public-key", help="base64 Ed25519 public key of the checkpoints (default AUDIT_CHECKPOINT_PUBLIC_KEY)"
+            "--checkpoints", type=Path, help=gettext_lazy("directory of signed checkpoints to check against")
+        )
+        parser.add_argument(
+            "--public-key",
+            help=gettext_lazy("base64 Ed25519 public key of the checkpoints (default AUDIT_CHECKPOINT_PUBLIC_KEY)"),
         )
 
     def handle(self, *args, chunk_size, checkpoints, public_key, **options):
@@ -32,31 +40,41 @@ class Command(BaseCommand):
         if checkpoints is not None:
             key_text = public_key or settings.AUDIT_CHECKPOINT_PUBLIC_KEY
             if not key_text:
-                raise CommandError("--checkpoints needs the public key: --public-key or AUDIT_CHECKPOINT_PUBLIC_KEY.")
+                raise CommandError(
+                    _("--checkpoints needs the public key: --public-key or AUDIT_CHECKPOINT_PUBLIC_KEY.")
+                )
             try:
                 checkpoint_set = CheckpointSet.read(checkpoints, load_public_key(key_text))
             except CheckpointError as error:
                 raise CommandError(str(error)) from None
         report = verify_audit(chunk_size=chunk_size, checkpoints=checkpoint_set)
         for chain in report.chains:
-            state = "intact" if chain.intact else "BROKEN"
+            line = _("%(table)s: intact, %(rows)s rows, head seq %(seq)s %(hash)s")
+            if not chain.intact:
+                line = _("%(table)s: BROKEN, %(rows)s rows, head seq %(seq)s %(hash)s")
             self.stdout.write(
-                f"{chain.table}: {state}, {chain.rows_checked} rows, head seq {chain.head_seq} {chain.head_hash}"
+                line
+                % {"table": chain.table, "rows": chain.rows_checked, "seq": chain.head_seq, "hash": chain.head_hash}
             )
-        summary = f"{report.rows_checked} rows in {len(report.chains)} chains checked in {report.seconds:.2f} s."
+        summary = _("%(rows)s rows in %(chains)s chains checked in %(seconds).2f s.") % {
+            "rows": report.rows_checked,
+            "chains": len(report.chains),
+            "seconds": report.seconds,
+        }
         if checkpoint_set is not None:
-            summary += f" {report.checkpoints_checked} checkpoints checked."
+            summary += " " + _("%(count)s checkpoints checked.") % {"count": report.checkpoints_checked}
         if report.intact:
-            self.stdout.write(f"Audit trail intact: {summary}")
+            self.stdout.write(_("Audit trail intact: %(summary)s") % {"summary": summary})
             return
         self.stdout.write(summary)
         problems = []
         for chain in report.broken:
             broken = chain.broken
             assert broken is not None
-            at = timezone.localtime(broken.at).isoformat() if broken.at is not None else "unknown time"
+            at = timezone.localtime(broken.at).isoformat() if broken.at is not None else _("unknown time")
             problems.append(
-                f"{chain.table} chain broken at row id {broken.id} (seq {broken.seq}, at {at}): {broken.reason}."
+                _("%(table)s chain broken at row id %(id)s (seq %(seq)s, at %(at)s): %(reason)s.")
+                % {"table": chain.table, "id": broken.id, "seq": broken.seq, "at": at, "reason": broken.reason}
             )
-        problems.extend(f"Checkpoint {finding}." for finding in report.checkpoint_findings)
+        problems.extend(_("Checkpoint %(finding)s.") % {"finding": finding} for finding in report.checkpoint_findings)
         raise CommandError("\n".join(problems))

@@ -91,7 +91,7 @@ def test_publish_release_publishes_the_next_release_and_earlier_ones_stay_downlo
     build_caseload(survey_specs()[:20], team=team_a, by=cw_a)
     out = io.StringIO()
     call_command("publish_release", "--user", "dataadmin", "--reason", "quarterly report", stdout=out)
-    assert out.getvalue().startswith("release 2 published")
+    assert out.getvalue().startswith("Release 2 published")
     latest = run("--format", "csv")
     assert latest != first
     assert run("--format", "csv", "--release", "1") == first
