@@ -44,6 +44,7 @@ from casework.interviews.services import record_interview
 from casework.models import AccessLog, Assignment, AuditChainHead, Interview, LocationType, RiskLevel
 from casework.names.readings import person_keys
 from children.models import (
+    RECORD_KEY_RANGE,
     AccessStatus,
     Barrier,
     CaseNumberCounter,
@@ -267,10 +268,11 @@ class Copier:
         """The row and its creation history ('+'), as save_tracked writes them."""
         row = self.add(model, self.template(model), values, omit=())
         history = self.template(HISTORY[model], history_type="+")
+        kept = {name: value for name, value in row.items() if name in history}  # excluded fields stay out
         self.add(
             HISTORY[model],
             history,
-            {**row, "history_date": at, "history_user_id": user.pk, "history_username": user.username},
+            {**kept, "history_date": at, "history_user_id": user.pk, "history_username": user.username},
             omit=("history_id",),
             chain=self._chains[model],
         )
@@ -461,6 +463,8 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
                 "living_arrangement": _weighted(rng, LIVING),
                 "hukou_status": _weighted(rng, HUKOU),
                 "consent_recorded_on": opened_on if rng.random() < 0.9 else None,
+                # Each child its own secret key (the aggregates' cell keys), from the seed.
+                "record_key": rng.randrange(RECORD_KEY_RANGE),
                 "created_at": opened_at,
                 "updated_at": opened_at,
             },
