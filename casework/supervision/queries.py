@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access.queries import assignments_in_force, team_caseworkers, team_members
-from casework.core.display import EMPTY, display_value
+from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
 from casework.core.pages import page_of
 from casework.models import AccessAction, AccessLog, Assignment, Interview, Team
 from children.models import CaseStatus, Child, DocumentAccess
@@ -46,9 +46,6 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
 
 # Bookkeeping columns that change on every save and say nothing about the case.
 NOT_SHOWN = {"id", "version", "updated_at", "created_at", "submission_token"}
-# What discreet mode hides: the people's names and the village (the supervisor's pages show
-# "hidden" in their place, as the case page folds them).
-DISCREET_FIELDS = {"given_name", "family_name", "village"}
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
@@ -437,8 +434,8 @@ def _opened_with(openings: list) -> dict[int, list[tuple[str, Any]]]:
                 rows.append((parent, row, by_parent[parent][row.id]))
     by_child = {o.id: o for o in openings}
     for kind in ("document_access", "assignment"):
-        for row in KINDS[kind].history.model.objects.filter(history_type="+", child_id__in=child_ids).order_by(
-            "history_id"
+        for row in (
+            KINDS[kind].history.model.objects.filter(history_type="+", child_id__in=child_ids).order_by("history_id")
         ):
             rows.append((kind, row, by_child[row.child_id]))
     for kind, row, opening in rows:

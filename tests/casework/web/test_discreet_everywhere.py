@@ -1,7 +1,8 @@
-"""Discreet mode holds on every page and every fragment a caseworker or supervisor is shown
-without asking to edit a name: lists, the case page, each card redrawn after an in-place
-save, the conflict table, the interview form, follow-ups and the supervisor's pages. The name
-stays one deliberate tap away only on the case page (folded) and in the form that edits it."""
+"""Discreet mode holds on every page, fragment and form a caseworker or supervisor is shown:
+lists, the case page, every edit form (in place and as a page), each card redrawn after an
+in-place save, the conflict table, the interview form, follow-ups and the supervisor's pages.
+The name stays one deliberate tap away: folded on the case page, and left out of the form
+that edits it until "Show them to change them" is tapped."""
 
 import pytest
 from django.urls import reverse
@@ -44,6 +45,21 @@ def test_no_page_of_a_discreet_caseworker_shows_a_name(client, discreet_cw, case
     assert "Kim Minji" in pages["case"].content.decode()  # folded, one tap away
 
 
+SECTIONS = ("child", "family", "mother", "father")
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_the_form_that_edits_a_name_shows_it_only_after_a_deliberate_tap(client, discreet_cw, case_a, section):
+    client.force_login(discreet_cw)
+    url = reverse("children:edit", args=[case_a.pk, section])
+    for response in (client.get(url, **HTMX), client.get(url)):
+        html = response.content.decode()
+        assert response.status_code == 200 and names_in(html) == []
+        assert "Hidden in discreet mode:" in html and "?reveal=1" in html
+    revealed = client.get(url, {"reveal": "1"}, **HTMX).content.decode()
+    assert names_in(revealed) and 'name="reveal" value="1"' in revealed
+
+
 @pytest.mark.parametrize(
     "section, values",
     [
@@ -59,9 +75,21 @@ def test_every_card_redrawn_after_an_in_place_save_honours_discreet_mode(client,
     data = {f"{section}-{name}": value for name, value in form.initial.items() if value is not None}
     data = {key: value for key, value in data.items() if not isinstance(value, bool) or value}
     data.update(values)
+    data[f"{section}-given_name"] = "Forged"
     response = client.post(reverse("children:edit", args=[case_a.pk, section]), data, **HTMX)
     assert response.status_code == 200 and f'id="section-{section}"' in response.content.decode()
     assert names_in(without_folded_name(response.content.decode())) == []
+    # The names were not in the form: a name sent anyway is ignored, the names stay as they were.
+    case_a.refresh_from_db()
+    assert (case_a.family_name, case_a.given_name) == ("Kim", "Minji")
+
+
+def test_a_refused_save_of_a_concealed_form_shows_no_name(client, discreet_cw, case_a):
+    client.force_login(discreet_cw)
+    url = reverse("children:edit", args=[case_a.pk, "child"])
+    data = {"child-sex": case_a.sex, "child-date_of_birth": "2999-01-01", "child-version": case_a.version}
+    response = client.post(url, data, **HTMX)
+    assert response.status_code == 422 and names_in(response.content.decode()) == []
 
 
 def test_the_door_card_after_a_save_and_the_conflict_table_show_no_name(client, discreet_cw, case_a):
