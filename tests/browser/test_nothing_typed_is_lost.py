@@ -73,6 +73,7 @@ def test_an_in_place_save_with_a_wrong_field_shows_the_error_in_place_and_keeps_
         page.get_by_role("button", name="Save").click()
     assert answer.value.status == 422
     expect(page.locator("#section-child .error").first).to_be_visible()
+    expect(page.locator("#id_child-date_of_birth")).to_be_focused()  # the field to correct
     expect(page.locator("#id_child-reason")).to_have_value("Checked the birth certificate")
     expect(page.get_by_text("Not saved")).to_have_count(0)
 
