@@ -181,7 +181,7 @@ OPENED_WITH = {
 def _opened_with_a_child(kind: str) -> Exists:
     """True for a creation row of `kind` written with its child's creation (see above)."""
     own = "child_id" if kind in ("document_access", "assignment") else "id"
-    window = models.DurationField()
+    window: models.DurationField = models.DurationField()
     return Exists(
         Child.history.filter(
             history_type="+",
