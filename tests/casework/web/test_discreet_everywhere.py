@@ -39,6 +39,10 @@ def test_no_page_of_a_discreet_caseworker_shows_a_name(client, discreet_cw, case
         "follow-ups": client.get(reverse("interviews:follow-ups")),
         "interview form": client.get(reverse("interviews:new", args=[case_a.pk])),
         "door form": client.get(reverse("children:edit-door", args=[case_a.pk, "education"]), **HTMX),
+        "door form, page": client.get(reverse("children:edit-door", args=[case_a.pk, "education"])),
+        "other names": client.get(reverse("children:other-names", args=[case_a.pk])),
+        "other names, refused": client.post(reverse("children:other-names", args=[case_a.pk]), {"action": "add"}),
+        "new case": client.get(reverse("children:new")),
     }
     shown = {name: names_in(without_folded_name(r.content.decode())) for name, r in pages.items()}
     assert shown == {name: [] for name in pages}
@@ -128,8 +132,10 @@ def test_the_supervisors_pages_in_discreet_mode_show_no_name(client, sup_a, cw_a
         "case history": client.get(reverse("supervision:case-history", args=[case_a.pk])),
         "access review": client.get(reverse("supervision:access")),
         "assignment": client.get(reverse("supervision:assignment", args=[case_a.pk])),
+        "who has looked": client.get(reverse("supervision:case-access", args=[case_a.pk])),
+        "case page": client.get(case_a.get_absolute_url()),
     }
-    shown = {name: names_in(r.content.decode()) for name, r in pages.items()}
+    shown = {name: names_in(without_folded_name(r.content.decode())) for name, r in pages.items()}
     assert shown == {name: [] for name in pages}
     assert "Minjeong" not in pages["history"].content.decode()
     # Without discreet mode the supervisor reads the names in the history.
