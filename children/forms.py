@@ -57,7 +57,8 @@ class VersionedForm(WordsForEmptyChoices, forms.ModelForm):
         return cleaned
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
+        # A field taken out of the form (discreet mode's names) is left as it is.
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.fields}
 
 
 class ChildForm(VersionedForm):

@@ -14,9 +14,9 @@ from casework.core import roles
 from casework.core.tracked import StaleEdit
 from casework.models import AccessAction
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
-from casework.web.discreet import discreet
+from casework.web.discreet import conceal, discreet
 from casework.web.gates import case_role_required, refuse
-from casework.web.htmx import is_htmx
+from casework.web.htmx import is_htmx, refused_status
 from children import access, queries, services
 from children.forms import (
     CaseFilterForm,
@@ -130,7 +130,7 @@ def case_new(request):
             messages.success(request, _("Case %(number)s opened.") % {"number": child.case_number})
             return redirect(child)
     context = {"forms": forms, "team": team, "has_sibling_choices": forms["sibling"].fields["family"].queryset.exists()}
-    return render(request, "children/case_new.html", context)
+    return render(request, "children/case_new.html", context, status=refused_status(invalid=request.method == "POST"))
 
 
 def _possible_duplicates(request, child_form) -> dict | None:
@@ -232,7 +232,7 @@ def _edit(request, child, *, form, template, section_context, save, after_save=N
             return redirect(child)
     context = {"child": child, "form": form, "conflict": conflict, **section_context}
     fragment = "#edit-form" if is_htmx(request) else ""
-    status = 409 if conflict else 200
+    status = refused_status(conflict=conflict is not None, invalid=request.method == "POST")
     return render(request, template + fragment, context, status=status)
 
 
@@ -246,6 +246,10 @@ def edit_section(request, pk, section):
     form_class, record_of, service = SECTIONS[section]
     record = record_of(child)
     form = form_class(request.POST or None, instance=record, prefix=section)
+    # Discreet mode: the names stay out of the form until the user taps "Show" (?reveal=1,
+    # then carried by the form), so a glance at the screen never reads them.
+    revealed = (request.GET.get("reveal") or request.POST.get("reveal")) == "1"
+    concealed = conceal(form) if discreet(request.user) and not revealed else []
 
     def save(bound):
         service(
@@ -263,7 +267,13 @@ def edit_section(request, pk, section):
         data = bound.cleaned_data
         return _name_matches(request, data["family_name"], data["given_name"], data["date_of_birth"], besides=child.pk)
 
-    section_context = {"section": section, "title": _section_title(section), "display": f"section-{section}"}
+    section_context = {
+        "section": section,
+        "title": _section_title(section),
+        "display": f"section-{section}",
+        "concealed": concealed,
+        "revealed": revealed,
+    }
     return _edit(
         request,
         child,
@@ -385,4 +395,4 @@ def other_names(request, pk):
         "add_form": add_form,
         "remove_form": remove_form,
     }
-    return render(request, "children/other_names.html", context, status=400 if writing else 200)
+    return render(request, "children/other_names.html", context, status=refused_status(invalid=writing))

@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy
 
 EMPTY = "—"
 
+# What discreet mode hides wherever a record is shown or edited: the people's names and the
+# village. Pages show "hidden" in their place; a form that edits them leaves them out until
+# the user asks to see them (casework.web.discreet.conceal).
+DISCREET_FIELDS = frozenset({"given_name", "family_name", "village"})
+
 # What an access-log row was about, when it is not a case (AccessLog.object_type).
 OBJECT_LABELS = {
     "access_log": gettext_lazy("the access log"),

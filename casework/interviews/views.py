@@ -16,6 +16,7 @@ from casework.models import AccessAction, Interview
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required
+from casework.web.htmx import refused_status
 from children import access
 from children.models import DocumentKind
 from children.services import DoorUpdate
@@ -97,7 +98,8 @@ def interview_new(request, pk):
             messages.success(request, _("Interview logged."))
             return redirect(child)
     context = {"child": child, "forms": forms, "conflict": conflict}
-    return render(request, "casework/interviews/interview_form.html", context, status=409 if conflict else 200)
+    status = refused_status(conflict=conflict is not None, invalid=request.method == "POST")
+    return render(request, "casework/interviews/interview_form.html", context, status=status)
 
 
 def _interview_conflict(forms, stale: StaleEdit) -> dict:

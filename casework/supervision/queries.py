@@ -19,14 +19,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
-from casework.core.display import EMPTY, display_value
+from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
 from casework.core.pages import page_of
 from casework.models import AccessAction, AccessLog, Assignment, Interview, PrivilegeChange, PrivilegeKind, Team
 from children.models import CaseStatus, Child, DocumentAccess
@@ -46,9 +46,6 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
 
 # Bookkeeping columns that change on every save and say nothing about the case.
 NOT_SHOWN = {"id", "version", "updated_at", "created_at", "submission_token"}
-# What discreet mode hides: the people's names and the village (the supervisor's pages show
-# "hidden" in their place, as the case page folds them).
-DISCREET_FIELDS = {"given_name", "family_name", "village"}
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
@@ -166,9 +163,47 @@ def _scopes(children: QuerySet[Child]) -> dict[str, Q]:
     }
 
 
+# Opening a case writes the child, its family, mother and father, four doors and the
+# opener's assignment in one transaction. The history tells that as one story: the child's
+# creation, with the records created with it folded under it. "With it": a creation by the
+# same person, within this window of the child's, of a record that belongs to that child.
+OPENED_TOGETHER = datetime.timedelta(seconds=30)
+# How each folded kind reaches the child's creation row (a Child history row).
+OPENED_WITH = {
+    "family": "family_id",
+    "mother": "family__mother_id",
+    "father": "family__father_id",
+    "document_access": "id",
+    "assignment": "id",
+}
+
+
+def _opened_with_a_child(kind: str) -> Exists:
+    """True for a creation row of `kind` written with its child's creation (see above)."""
+    own = "child_id" if kind in ("document_access", "assignment") else "id"
+    window: models.DurationField = models.DurationField()
+    return Exists(
+        Child.history.filter(
+            history_type="+",
+            history_user_id=OuterRef("history_user_id"),
+            history_date__gte=ExpressionWrapper(
+                OuterRef("history_date") - Value(OPENED_TOGETHER, output_field=window),
+                output_field=models.DateTimeField(),
+            ),
+            history_date__lte=ExpressionWrapper(
+                OuterRef("history_date") + Value(OPENED_TOGETHER, output_field=window),
+                output_field=models.DateTimeField(),
+            ),
+            **{OPENED_WITH[kind]: OuterRef(own)},
+        )
+    )
+
+
 def history_rows(team: Team, f: ReviewFilter) -> QuerySet:
     """(history_id, history_date, kind) of every matching history row, newest first, as one
-    UNION ALL query: nothing is loaded until a page of it is sliced."""
+    UNION ALL query: nothing is loaded until a page of it is sliced. Without a filter on the
+    kind of record, the records created with a case are left out: the case's creation
+    stands for them (timeline_entries folds them under it)."""
     scopes = _scopes(_team_children(team, f))
     start, end = f.date_range()
     parts = []
@@ -176,6 +211,8 @@ def history_rows(team: Team, f: ReviewFilter) -> QuerySet:
         if f.kind and f.kind != kind:
             continue
         rows = model.history.filter(scopes[kind])
+        if not f.kind and kind in OPENED_WITH:
+            rows = rows.exclude(Q(history_type="+") & _opened_with_a_child(kind))
         if f.user_id is not None:
             rows = rows.filter(history_user_id=f.user_id)
         if start:
@@ -214,10 +251,17 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     # (case number, child's id or None): the team's cases link to their page.
     cases: list[tuple[str, Any]] = field(default_factory=list)
+    # A case's opening: the records created with the child, each as (label, its values).
+    parts: list[tuple[str, list[Change]]] = field(default_factory=list)
 
     @property
     def created(self) -> bool:
         return self.record.history_type == "+"
+
+    @property
+    def opened(self) -> bool:
+        """The creation of a child: the opening of a case, told in one line."""
+        return self.kind == "child" and self.created
 
     @property
     def more(self) -> int:
@@ -357,9 +401,62 @@ def _references(team: Team, records_by_kind: dict, previous_by_kind: dict) -> tu
     return refs, cases_of
 
 
+def _together(record, opening) -> bool:
+    return (
+        record.history_user_id is not None
+        and record.history_user_id == opening.history_user_id
+        and abs(record.history_date - opening.history_date) <= OPENED_TOGETHER
+    )
+
+
+def _opened_with(openings: list) -> dict[int, list[tuple[str, Any]]]:
+    """For each child's creation row on a page, the creation rows written with it (the rule
+    history_rows leaves them out by), in the order a case reads: family, mother, father,
+    doors, assignment. One query per kind, whatever the number of openings."""
+    folded: dict[int, list[tuple[str, Any]]] = defaultdict(list)
+    if not openings:
+        return folded
+    child_ids = {o.id for o in openings}
+    # A sibling's case shares the family: the family belongs to the first opening.
+    by_family = {}
+    for o in sorted(openings, key=lambda o: (o.history_date, o.history_id), reverse=True):
+        by_family[o.family_id] = o
+    families = {}
+    for row in Family.history.filter(history_type="+", id__in=list(by_family)):
+        if _together(row, by_family[row.id]):
+            families[row.id] = row
+    by_parent: dict[str, dict] = {"mother": {}, "father": {}}
+    for family in families.values():
+        for parent in by_parent:
+            if getattr(family, f"{parent}_id") is not None:
+                by_parent[parent][getattr(family, f"{parent}_id")] = by_family[family.id]
+    rows: list[tuple[str, Any, Any]] = [("family", f, by_family[f.id]) for f in families.values()]
+    for parent, model in (("mother", Mother), ("father", Father)):
+        if by_parent[parent]:
+            for row in model.history.filter(history_type="+", id__in=list(by_parent[parent])):
+                rows.append((parent, row, by_parent[parent][row.id]))
+    by_child = {o.id: o for o in openings}
+    for kind in ("document_access", "assignment"):
+        for row in (
+            KINDS[kind].history.model.objects.filter(history_type="+", child_id__in=child_ids).order_by("history_id")
+        ):
+            rows.append((kind, row, by_child[row.child_id]))
+    for kind, row, opening in rows:
+        if _together(row, opening):
+            folded[opening.history_id].append((kind, row))
+    return folded
+
+
+def _part_label(kind: str, record) -> str:
+    if kind == "document_access":
+        return str(capfirst(display_value(record.kind, DocumentAccess._meta.get_field("kind").flatchoices)))
+    return str(capfirst(KINDS[kind]._meta.verbose_name))
+
+
 def timeline_entries(team: Team, rows) -> list[Entry]:
     """Readable entries for one page of `history_rows`: field by field, old -> new, with
-    the fields' labels and the choices' names."""
+    the fields' labels and the choices' names; a case's opening with the records created
+    with it folded under it."""
     ids_by_kind = defaultdict(list)
     for history_id, _date, kind in rows:
         ids_by_kind[kind].append(history_id)
@@ -368,7 +465,15 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
         records, versions = _previous_versions(KINDS[kind].history.model, ids)
         records_by_kind[kind] = {r.history_id: r for r in records}
         previous_by_kind[kind] = versions
-    refs, cases_of = _references(team, {k: list(v.values()) for k, v in records_by_kind.items()}, previous_by_kind)
+    openings = [r for r in records_by_kind.get("child", {}).values() if r.history_type == "+"]
+    folded = _opened_with(openings)
+    # The folded records' keys (a caseworker, a team) are named with the page's.
+    for_references = {k: list(v.values()) for k, v in records_by_kind.items()}
+    for parts in folded.values():
+        for kind, record in parts:
+            for_references.setdefault(kind, []).append(record)
+            previous_by_kind.setdefault(kind, {})
+    refs, cases_of = _references(team, for_references, previous_by_kind)
 
     child_of_number = {number: pk for pk, number in refs.children.items()}
     entries = []
@@ -391,6 +496,12 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
                 case_numbers=numbers,
                 changes=[] if record.history_type == "-" else _changes(model, record, previous, refs),
                 cases=[(number, child_of_number.get(number)) for number in numbers],
+                parts=[
+                    (_part_label(part_kind, part), _changes(KINDS[part_kind], part, None, refs))
+                    for part_kind, part in folded.get(history_id, [])
+                ]
+                if kind == "child"
+                else [],
             )
         )
     return entries

@@ -26,6 +26,8 @@ def conflict_rows(form, current, fields=None) -> list[tuple[str, str, str]]:
     `fields` defaults to the model form's own fields."""
     rows = []
     for name in fields or form._meta.fields:
+        if name not in form.fields:  # left out of the form (discreet mode): not saved either
+            continue
         field = form.fields[name]
         theirs = getattr(current, name)
         yours = form.cleaned_data.get(name)

@@ -212,7 +212,10 @@
     var target = event.detail.target;
     var card = target && target.id ? document.getElementById(target.id) : null;
     if (!card || !card.classList.contains("card")) return;
-    var field = card.querySelector("form input:not([type=hidden]), form select, form textarea");
+    // After a refused save (422), the first field in error; else the form's first field.
+    var field =
+      card.querySelector(".has-error input:not([type=hidden]), .has-error select, .has-error textarea") ||
+      card.querySelector("form input:not([type=hidden]), form select, form textarea");
     var heading = card.querySelector("h2");
     if (card.querySelector(".conflict")) heading = card.querySelector(".conflict");
     if (field && !card.querySelector(".conflict")) field.focus();

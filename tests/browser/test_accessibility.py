@@ -13,6 +13,7 @@ from pprint import pformat
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from casework.aggregates.services import publish_release
 from casework.interviews.services import record_interview
@@ -164,3 +165,25 @@ def test_on_a_phone_the_whole_case_card_is_the_link_and_a_focused_field_is_not_u
     assert field["y"] >= bar["y"] + bar["height"]  # WCAG 2.2, 2.4.11: not hidden under the bar
     exit_box = page.get_by_role("button", name="Exit").bounding_box()
     assert exit_box["height"] >= 44 and exit_box["width"] >= 44
+
+
+def test_on_a_phone_the_case_lists_filters_are_folded_unless_one_is_in_use(page, cw_a):
+    factories.open_case_for(cw_a)
+    page.goto("/login/")
+    page.get_by_label("Username").fill(cw_a.username)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.set_viewport_size(WIDTHS["390"])
+    page.goto(reverse("children:list"))
+    # The search stays at hand; the five filters wait under "Filters".
+    expect(page.get_by_role("searchbox")).to_be_visible()
+    expect(page.get_by_label("Door shut")).to_be_hidden()
+    page.get_by_text("Filters", exact=True).click()
+    expect(page.get_by_label("Door shut")).to_be_visible()
+    # A filter in use stays open, so the user sees why the list is short.
+    page.goto(reverse("children:list") + "?shut_door=bank")
+    expect(page.get_by_label("Door shut")).to_be_visible()
+    # On a wide screen nothing is folded.
+    page.set_viewport_size(WIDTHS["1280"])
+    page.goto(reverse("children:list"))
+    expect(page.get_by_label("Door shut")).to_be_visible()

@@ -90,3 +90,64 @@ def test_caseworker_journey_at_phone_width(page, screenshot, language):
         for english in ("My cases", "Follow-ups", "Log out", "Mother", "Father", "Edit", "{#"):
             expect(page.locator(part)).not_to_contain_text(english)
     screenshot(f"{language}-case-page")
+
+
+@pytest.mark.parametrize("language", ["ko", "zh-hans"])
+def test_a_supervisors_pages_at_phone_width_fit_in_korean_and_chinese(page, sup_a, cw_a, case_a, language):
+    """Each page a supervisor uses, in Korean and in Chinese at 390 px: nothing wider than the
+    screen, a top bar of at most 56 px, and a screenshot for a person to look at."""
+    import datetime
+
+    from django.urls import reverse
+
+    from casework.interviews.services import record_interview
+    from casework.models import Preferences
+    from tests.browser.conftest import OUTPUT_DIR
+
+    record_interview(
+        child=case_a,
+        by=cw_a,
+        held_on=datetime.date.today(),
+        location_type="home",
+        notes="Visited at home.",
+        risk_level="high",
+        follow_up_on=datetime.date.today() + datetime.timedelta(days=7),
+    )
+    Preferences.objects.create(user=sup_a, language=language)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login/")
+    page.locator("#id_username").fill(sup_a.username)
+    page.locator("#id_password").fill(factories.PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    folder = OUTPUT_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "case-list": reverse("children:list"),
+        "case": case_a.get_absolute_url(),
+        "edit-child": reverse("children:edit", args=[case_a.pk, "child"]),
+        "interview": reverse("interviews:new", args=[case_a.pk]),
+        "team": reverse("supervision:team"),
+        "timeline": reverse("supervision:timeline"),
+        "access-review": reverse("supervision:access"),
+        "assignment": reverse("supervision:assignment", args=[case_a.pk]),
+        "settings": reverse("accounts:preferences"),
+    }
+    problems = {}
+    for name, url in pages.items():
+        assert page.goto(url).status == 200, name
+        if page.evaluate("document.documentElement.scrollWidth") > 390:
+            problems[name] = "scrolls sideways"
+        bar = page.evaluate("document.querySelector('.topbar').getBoundingClientRect().height")
+        if bar > 56:
+            problems[name] = f"top bar {bar} px"
+        # Every link of the top bar is whole: none squeezed under another.
+        squeezed = page.evaluate(
+            "Array.from(document.querySelectorAll('.topbar nav a')).filter((a) => a.scrollWidth > a.clientWidth + 1)"
+            ".map((a) => a.textContent)"
+        )
+        if squeezed:
+            problems[name] = f"squeezed: {squeezed}"
+        page.screenshot(path=folder / f"{language}-supervisor-{name}-390.png", full_page=True)
+    assert problems == {}

@@ -61,6 +61,23 @@ def test_a_conflicting_in_place_save_shows_the_conflict_table(sized_page, cw_a, 
     assert case_a.hukou_status == HukouStatus.IN_PROGRESS
 
 
+def test_an_in_place_save_with_a_wrong_field_shows_the_error_in_place_and_keeps_the_text(sized_page, cw_a, case_a):
+    page = sized_page
+    log_in(page, "cw_a", factories.PASSWORD)
+    page.goto(case_a.get_absolute_url())
+    page.locator("#section-child").get_by_role("link", name="Edit").click()
+    page.locator("#id_child-reason").fill("Checked the birth certificate")
+    # The browser's own checks are off (novalidate): the server refuses a date in the future.
+    page.locator("#id_child-date_of_birth").fill("2999-12-31")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Save").click()
+    assert answer.value.status == 422
+    expect(page.locator("#section-child .error").first).to_be_visible()
+    expect(page.locator("#id_child-date_of_birth")).to_be_focused()  # the field to correct
+    expect(page.locator("#id_child-reason")).to_have_value("Checked the birth certificate")
+    expect(page.get_by_text("Not saved")).to_have_count(0)
+
+
 def test_an_in_place_save_without_a_connection_keeps_the_text_and_says_so(sized_page, cw_a, case_a, screenshot):
     page = sized_page
     log_in(page, "cw_a", factories.PASSWORD)

@@ -69,7 +69,7 @@ def test_a_sibling_joins_the_family_of_a_visible_case(client, cw_a, case_a):
 def test_the_family_of_someone_elses_case_cannot_be_chosen(client, cw_b, case_a):
     client.force_login(cw_b)
     response = client.post(URL, {**VALID, "sibling-family": str(case_a.family_id)})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice" in response.content.decode()
     assert not Child.objects.filter(given_name="Chunhua").exists()
 
@@ -87,7 +87,7 @@ def test_nothing_is_saved_unless_every_part_is_valid(client, cw_a):
     data = {**VALID, "mother-birth_year": "1850", "child-date_of_birth": "2999-01-01"}
     response = client.post(URL, data)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "nothing has been saved" in html
     assert "cannot be in the future" in html
     assert not Child.objects.exists() and not Family.objects.exists() and not Mother.objects.exists()

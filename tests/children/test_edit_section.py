@@ -76,6 +76,18 @@ def test_htmx_edit_returns_the_card_not_the_page(client, cw_a, case_a):
     assert Family.objects.get(pk=case_a.family_id).province == "liaoning"
 
 
+def test_an_in_place_save_with_a_wrong_field_answers_422_with_the_card_and_its_errors(client, cw_a, case_a):
+    """htmx swaps a 422 in place (the htmx-config in base.html), so the errors show where
+    the form was and the typed text stays in it."""
+    client.force_login(cw_a)
+    data = child_data(case_a, **{"child-date_of_birth": "2999-12-31", "child-reason": "Typed before the error"})
+    response = client.post(url(case_a, "child"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "<html" not in html and 'id="section-child"' in html and 'class="error"' in html
+    assert "Typed before the error" in html
+
+
 def test_without_javascript_the_form_is_a_full_page(client, cw_a, case_a):
     client.force_login(cw_a)
     html = client.get(url(case_a, "mother")).content.decode()
@@ -121,7 +133,7 @@ def test_a_stale_save_without_a_version_is_refused(client, cw_a, sup_a, case_a, 
         mine["child-version"] = version
     update_child(expected_version=case_a.version, child=case_a, by=sup_a, values={"living_arrangement": "grandparents"})
     response = client.post(url(case_a, "child"), mine)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This form is incomplete: reload the page" in response.content.decode()
     saved = Child.objects.get(pk=case_a.pk)
     assert (saved.living_arrangement, saved.version) == ("grandparents", 2)
@@ -186,7 +198,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(client, cw_a, case_a, over
     client.force_login(cw_a)
     before = Child.history.filter(id=case_a.pk).count()
     response = client.post(url(case_a, "child"), child_data(case_a, **override))
-    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert response.status_code == 422 and 'class="error"' in response.content.decode()
     assert Child.history.filter(id=case_a.pk).count() == before
 
 

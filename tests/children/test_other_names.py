@@ -39,7 +39,7 @@ def test_removing_needs_a_reason_and_stays_in_history(client, cw_a, case_a):
     other = add_other_name(child=case_a, by=cw_a, values={"person": "child", "family_name": "Kim", "given_name": "Min"})
     client.force_login(cw_a)
     refused = client.post(url(case_a), {"action": "remove", "other_name": str(other.pk), "reason": " "})
-    assert refused.status_code == 400 and OtherName.objects.filter(pk=other.pk).exists()
+    assert refused.status_code == 422 and OtherName.objects.filter(pk=other.pk).exists()
     response = client.post(url(case_a), {"action": "remove", "other_name": str(other.pk), "reason": "Wrong child"})
     assert response.status_code == 302 and not OtherName.objects.filter(pk=other.pk).exists()
     removal = other.history.latest("history_id")
@@ -53,7 +53,7 @@ def test_removing_needs_a_reason_and_stays_in_history(client, cw_a, case_a):
 def test_a_name_without_family_or_given_name_is_refused(client, cw_a, case_a):
     client.force_login(cw_a)
     response = client.post(url(case_a), {**ADD, "other-family_name": "", "other-given_name": ""})
-    assert response.status_code == 400 and not OtherName.objects.exists()
+    assert response.status_code == 422 and not OtherName.objects.exists()
 
 
 def test_someone_elses_case_is_a_404_and_writes_nothing(client, cw_b, case_a, cw_a):

@@ -95,7 +95,7 @@ def test_future_interview_is_refused_and_nothing_changes(client, cw_a, case_a):
     tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
     data = form_data(case_a, **{"interview-held_on": tomorrow, "mother-status": "present"})
     response = client.post(url(case_a), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "cannot be in the future" in response.content.decode()
     assert not Interview.objects.exists()
     assert Mother.objects.get(pk=case_a.family.mother_id).status == "repatriated"
@@ -124,7 +124,7 @@ def test_follow_up_before_the_interview_is_refused(client, cw_a, case_a):
 def test_bad_values_get_a_message_and_change_nothing(client, cw_a, case_a, field, value):
     client.force_login(cw_a)
     response = client.post(url(case_a), form_data(case_a, **{field: value}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'class="error"' in response.content.decode()
     assert not Interview.objects.exists()
 
