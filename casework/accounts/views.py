@@ -22,7 +22,7 @@ from casework.core import roles
 from casework.core.redirects import path_only
 from casework.models import Preferences
 from casework.web import language as interface_language
-from casework.web.middleware import session_seconds_left
+from casework.web.middleware import renew_session, session_seconds_left
 
 
 class LoginView(DjangoLoginView):
@@ -117,12 +117,14 @@ def home(request):
 @require_GET
 def session_status(request):
     """Asked by static/js/casework.js: before a form is sent, and when the user chooses to
-    stay signed in (any request renews the idle limit). Signed in, it answers who (so that a
+    stay signed in (this request always renews the idle limit, which other pages do at most
+    once a minute). Signed in, it answers who (so that a
     form typed by one person is never sent under another's sign-in), how long the session
     lasts and the current CSRF token (signing in again replaces it). Signed out: 401, with
     no redirect to follow."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
+    renew_session(request)
     return JsonResponse(
         {
             "signed_in": True,

@@ -94,6 +94,12 @@ def session_seconds_left(request) -> int:
     return max(0, int(min(idle_left, settings.SESSION_MAX_SECONDS - (now - started))))
 
 
+def renew_session(request) -> None:
+    """Restart the idle limit now: the session is saved (with a new expiry) at the end of
+    this request."""
+    request.session[SessionLifetimeMiddleware.RENEWED] = time.time()
+
+
 class SessionLifetimeMiddleware:
     """A session ends SESSION_MAX_SECONDS after login however active it is: a laptop left
     logged in on a working day does not stay open overnight. The idle limit is Django's
@@ -115,7 +121,7 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
             if now - request.session.get(self.RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
-                request.session[self.RENEWED] = now  # modified: Django saves it, with a new expiry
+                renew_session(request)
         response = self.get_response(request)
         if request.user.is_authenticated:
             # The page's warning before the session ends (static/js/casework.js) counts from this.

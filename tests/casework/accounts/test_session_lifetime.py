@@ -123,3 +123,14 @@ def test_every_signed_in_answer_says_how_long_the_session_lasts(client, cw_a, se
 def test_an_ordinary_request_after_the_session_ended_is_redirected(client, cw_a):
     response = client.get(reverse("children:list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_asking_for_the_session_renews_it_at_once(client, cw_a, settings):
+    """The page's 'Stay signed in' asks the session status: that always renews the idle
+    limit, however recently a page did."""
+    client.force_login(cw_a)
+    client.get(reverse("children:list"))
+    before = _expiry(client)
+    time.sleep(0.01)
+    assert client.get(reverse("accounts:session")).status_code == 200
+    assert _expiry(client) > before
