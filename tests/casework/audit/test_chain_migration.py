@@ -16,7 +16,8 @@ from casework.models import AuditChainHead
 from children.models import Child
 from children.queries import current_versions
 
-pytestmark = pytest.mark.django_db
+# Migrations run as the tables' owner.
+pytestmark = [pytest.mark.django_db, pytest.mark.as_owner]
 
 
 def test_rows_written_before_the_chain_existed_are_chained_and_verify(case_a, cw_a):

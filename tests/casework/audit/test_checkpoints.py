@@ -19,6 +19,7 @@ from casework.models import AccessAction, AccessLog, AuditChainHead
 from children.models import Child
 from children.queries import current_versions
 from children.services import update_child
+from tests.app_role import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +65,10 @@ def _verify(directory, public_key):
 
 def _owner_rewrites(sql, params=()):
     # As the tables' owner: triggers off (rolled back with the test).
-    append_only.drop(connection, append_only.protected_tables(apps))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with as_owner():
+        append_only.drop(connection, append_only.protected_tables(apps))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def test_a_new_key_is_private_to_its_owner_and_never_overwritten(keys):
@@ -98,7 +100,8 @@ def test_a_rewrite_rehashed_with_the_key_passes_the_chain_but_not_the_checkpoint
     # The insider holds AUDIT_CHAIN_KEY: they rewrite a history row and re-hash the table.
     victim = Child.history.filter(id=trail.pk).order_by("chain_seq")[1]
     _owner_rewrites(f"UPDATE {CHILD_HISTORY} SET given_name = 'Someone' WHERE history_id = %s", [victim.history_id])
-    rechain(connection, chain_for(Child.history.model))
+    with as_owner():
+        rechain(connection, chain_for(Child.history.model))
     call_command("verify_audit", stdout=io.StringIO())  # the chain alone is fooled
 
     with pytest.raises(CommandError, match=f"{CHILD_HISTORY} row id .* no longer has the checkpointed hash"):
