@@ -1,18 +1,53 @@
 """The Django admin is for the system admin: accounts (Django's own User and Group
 admin) and teams. Case data, history and the access log are deliberately not registered:
 IT staff manage accounts, not cases, and no admin page may change or delete a history or
-access-log row (tests/casework/audit/test_admin.py keeps it that way)."""
+access-log row (tests/casework/audit/test_admin.py keeps it that way).
+
+What the admin does is logged in the chained admin log (casework.models.AdminLogEntry,
+through casework.audit.services.log_admin_action), not in Django's own unchained
+django_admin_log: every admin class here is an `AuditedAdmin`, User and Group included
+(re-registered with Django's own admin classes underneath)."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from casework.access import services
-from casework.models import Team
+from casework.audit.services import log_admin_action
+from casework.models import AdminAction, Team
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Logs to the chained admin log instead of django_admin_log."""
+
+    def log_addition(self, request, obj, message):
+        return log_admin_action(user=request.user, action=AdminAction.ADD, obj=obj, message=message)
+
+    def log_change(self, request, obj, message):
+        return log_admin_action(user=request.user, action=AdminAction.CHANGE, obj=obj, message=message)
+
+    def log_deletions(self, request, queryset):
+        return [log_admin_action(user=request.user, action=AdminAction.DELETE, obj=obj) for obj in queryset]
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "member_count"]
     search_fields = ["name"]
     fields = ["name"]
