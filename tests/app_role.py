@@ -71,7 +71,8 @@ def app_role(django_db_setup, django_db_blocker) -> Iterator[str | None]:
 
 
 def _switch(sender, connection, **kwargs) -> None:
-    if connection.vendor == "postgresql" and "role" in _current:
+    # Connections to the test database only: a restore's scratch database is the owner's.
+    if connection.vendor == "postgresql" and connection.settings_dict["NAME"] == _current.get("database"):
         _execute(connection, f"SET ROLE {connection.ops.quote_name(_current['role'])}")
 
 
@@ -85,7 +86,7 @@ def application_role(request, app_role) -> Iterator[str | None]:
     transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
     # The database first, so that its rollback or flush runs after RESET ROLE, as the owner.
     request.getfixturevalue("transactional_db" if transactional else "db")
-    _current["role"] = app_role
+    _current.update(role=app_role, database=connection.settings_dict["NAME"])
     connection_created.connect(_switch, dispatch_uid="tests.app_role")
     connection.ensure_connection()
     _switch(None, connection)
@@ -93,7 +94,7 @@ def application_role(request, app_role) -> Iterator[str | None]:
         yield app_role
     finally:
         connection_created.disconnect(dispatch_uid="tests.app_role")
-        _current.pop("role", None)
+        _current.clear()
         for wrapper in connections.all():
             if wrapper.connection is not None and wrapper.vendor == "postgresql":
                 _execute(wrapper, "RESET ROLE")

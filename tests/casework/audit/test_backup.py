@@ -17,6 +17,7 @@ from django.db import connection
 from casework.audit.services import log_access
 from casework.models import AccessAction
 from tests import factories
+from tests.app_role import as_owner
 
 pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'"),
@@ -38,13 +39,13 @@ def key_pair(tmp_path):
 @pytest.fixture
 def empty_database():
     name = f"{connection.settings_dict['NAME'].removeprefix('test_')}_restore_{uuid.uuid4().hex[:8]}"
-    # history-safe: creates and drops the test's own scratch database
-    with connection.cursor() as cursor:
+    # history-safe: creates and drops the test's own scratch database, as the owner would
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     settings = connection.settings_dict
     url = f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/{name}"
     yield url
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
