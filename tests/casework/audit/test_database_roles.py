@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.audit.roles import audit_tables, grant_statements, role_problems
 from casework.audit.services import log_access
-from casework.checks import application_database_role
+from casework.checks import application_database_role, database_logs_no_values
 from casework.interviews.services import record_interview
 from casework.models import AccessAction, AccessLog
 from children.models import Child
@@ -132,3 +132,18 @@ def test_grant_app_role_gives_the_named_role_its_privileges(db):
         [role],
     )
     assert [row[0] for row in granted] == ["INSERT", "SELECT"]
+
+
+def test_the_deploy_check_passes_while_the_server_logs_no_parameter_values(application_role):
+    assert database_logs_no_values(None) == []
+
+
+def test_the_deploy_check_fails_when_the_server_would_log_parameter_values(application_role):
+    # A setting any session may change: the check reads what this connection would log with.
+    execute("SET log_parameter_max_length_on_error = -1")
+    try:
+        errors = database_logs_no_values(None)
+    finally:
+        execute("RESET log_parameter_max_length_on_error")
+    assert [error.id for error in errors] == ["casework.E102"]
+    assert "log_parameter_max_length_on_error is -1" in errors[0].msg
