@@ -62,6 +62,9 @@ def test_backup_then_restore_gives_the_same_counts_and_a_verified_trail(tmp_path
     assert described["tables"]["children_child"] == 1
     assert described["tables"]["casework_accesslog"] == 3
     assert described["access_log_head"]["seq"] == 3
+    heads = described["chain_heads"]
+    assert heads["casework_accesslog"]["seq"] == 3 and heads["children_historicalchild"]["seq"] == 1
+    assert {"casework_adminlogentry", "families_historicalmother"} <= set(heads)
     assert b"Sunhui" not in dump.read_bytes()  # encrypted
     assert "Sunhui" not in manifest.read_text()
 
@@ -72,6 +75,7 @@ def test_backup_then_restore_gives_the_same_counts_and_a_verified_trail(tmp_path
         )
     report = out.read_text()
     assert "as in the manifest" in report
+    assert f"{len(heads)} chain heads as in the manifest" in report
     assert "Audit trail intact" in report
     assert report.strip().endswith("Restore verified.")
 
