@@ -1,4 +1,6 @@
+import json
 import uuid
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -187,6 +189,21 @@ class AdminLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    # What the admin's history page (admin/object_history.html) reads of a log entry.
+    @property
+    def action_time(self):
+        return self.at
+
+    @property
+    def user(self):
+        username = self.username
+        return SimpleNamespace(get_username=lambda: username, get_full_name=lambda: "")
+
+    def get_change_message(self):
+        from django.contrib.admin.models import LogEntry
+
+        return LogEntry(change_message=json.dumps(self.change_message)).get_change_message()
 
 
 class AuditChainHead(models.Model):

@@ -169,3 +169,16 @@ def test_a_rewritten_admin_log_row_is_refused_to_the_application_and_caught_when
 
     broken = verify_audit().broken
     assert [(chain.table, chain.broken.id) for chain in broken] == [("casework_adminlogentry", row.pk)]
+
+
+def test_the_admins_history_page_shows_the_chained_log(client, sys_admin):
+    group = Group.objects.create(name="Drivers")
+    client.force_login(sys_admin)
+    client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Night drivers", "permissions": []})
+
+    page = client.get(f"/admin/auth/group/{group.pk}/history/")
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "sysadmin" in body and "Changed Name." in body
+    assert "This object doesn’t have a change history" not in body
