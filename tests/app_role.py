@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from django.db import DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 
 from casework.audit.roles import grant_statements
@@ -47,6 +47,19 @@ def _execute(wrapper, sql: str) -> None:
         cursor.execute(sql)
 
 
+@contextmanager
+def _own_connection() -> Iterator:
+    """A connection of its own, in autocommit: what it does is committed at once, even when
+    a test's transaction is already open on the test's connection (the first test that
+    asks for the role may be inside one)."""
+    private = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        private.ensure_connection()
+        yield private
+    finally:
+        private.close()
+
+
 @pytest.fixture(scope="session")
 def app_role(django_db_setup, django_db_blocker) -> Iterator[str | None]:
     """The application role of the test database, created once with its grants."""
@@ -55,19 +68,16 @@ def app_role(django_db_setup, django_db_blocker) -> Iterator[str | None]:
         return
     role = role_for_test_database()
     quoted = connection.ops.quote_name(role)
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
-            if cursor.fetchone() is None:
-                cursor.execute(f"CREATE ROLE {quoted} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT")
-            for statement in grant_statements(connection, role, connection.introspection.table_names()):
-                cursor.execute(statement)
+    with django_db_blocker.unblock(), _own_connection() as private, private.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {quoted} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT")
+        for statement in grant_statements(private, role, private.introspection.table_names(cursor)):
+            cursor.execute(statement)
     yield role
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
-            cursor.execute(f"DROP OWNED BY {quoted}")
-            cursor.execute(f"DROP ROLE {quoted}")
+    with django_db_blocker.unblock(), _own_connection() as private, private.cursor() as cursor:
+        cursor.execute(f"DROP OWNED BY {quoted}")
+        cursor.execute(f"DROP ROLE {quoted}")
 
 
 def _switch(sender, connection, **kwargs) -> None:
