@@ -39,6 +39,7 @@ from django.db import connection  # noqa: E402
 
 from casework.interviews.services import record_interview  # noqa: E402
 from children import access  # noqa: E402
+from children.queries import current_versions  # noqa: E402
 from children.services import DoorUpdate  # noqa: E402
 
 STATUSES = ("present", "unknown")
@@ -69,9 +70,12 @@ def main():
             backend_pid = cursor.fetchone()[0]
     samples, cpu = [], []
     for n in range(args.repeat + 3):
+        # The versions the form was rendered with: read before the clock starts.
+        versions = current_versions(child)
         start, start_cpu = time.perf_counter(), _cpu_ms(backend_pid)
         record_interview(
             child=child,
+            expected_versions=versions,
             by=caseworker,
             held_on=held_on,
             location_type="home",

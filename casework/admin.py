@@ -8,10 +8,15 @@ Roles and teams are groups, but the admin never edits those groups directly: the
 form shows them read-only (with the staff flags, which follow the system admin role), the
 role and team groups cannot be changed or deleted in the group admin, and every change
 goes through the audited services of casework.access.services on the user's "Roles and
-teams" page. Grants wait there for a second system admin (the two-person rule)."""
+teams" page. Grants wait there for a second system admin (the two-person rule).
+What the admin does is logged in the chained admin log (casework.models.AdminLogEntry,
+through casework.audit.services.log_admin_action), not in Django's own unchained
+django_admin_log: every admin class here is an `AuditedAdmin`, User and Group included."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,13 +30,41 @@ from django.utils.translation import gettext_lazy as _
 from casework.access import services
 from casework.access.guard import PRIVILEGE_GROUP_PREFIXES
 from casework.access.queries import pending_changes, teams_of
+from casework.audit.services import log_admin_action
 from casework.core import roles
-from casework.models import PrivilegeChange, PrivilegeOutcome, Team
+from casework.models import AdminAction, AdminLogEntry, PrivilegeChange, PrivilegeOutcome, Team
 from casework.web.forms import ReasonField
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Logs to the chained admin log instead of django_admin_log."""
+
+    def log_addition(self, request, obj, message):
+        return log_admin_action(user=request.user, action=AdminAction.ADD, obj=obj, message=message)
+
+    def log_change(self, request, obj, message):
+        return log_admin_action(user=request.user, action=AdminAction.CHANGE, obj=obj, message=message)
+
+    def log_deletions(self, request, queryset):
+        return [log_admin_action(user=request.user, action=AdminAction.DELETE, obj=obj) for obj in queryset]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's history page, its rows read from the chained admin log (Django's own
+        query of django_admin_log finds nothing and is overridden by the context)."""
+        rows = AdminLogEntry.objects.filter(object_type=self.opts.label_lower, object_id=unquote(object_id))
+        paginator = self.get_paginator(request, rows.order_by("at", "id"), 100)
+        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        context = {
+            "action_list": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "pagination_required": paginator.count > 100,
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context=context)
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "member_count"]
     search_fields = ["name"]
     fields = ["name"]
@@ -112,7 +145,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(AuditedAdmin, UserAdmin):
     """Django's user admin, with roles, teams and the staff flags read-only: they change on
     the user's "Roles and teams" page, through the audited services."""
 
@@ -188,7 +221,7 @@ class PrivilegeGroupForm(forms.ModelForm):
 
 
 @admin.register(Group)
-class AccountGroupAdmin(GroupAdmin):
+class AccountGroupAdmin(AuditedAdmin, GroupAdmin):
     """Groups other than roles and teams may be edited; a role or a team group is shown
     read-only (its members change through the services, its name is fixed)."""
 
@@ -205,7 +238,7 @@ class AccountGroupAdmin(GroupAdmin):
 
 
 @admin.register(PrivilegeChange)
-class PrivilegeChangeAdmin(admin.ModelAdmin):
+class PrivilegeChangeAdmin(AuditedAdmin):
     """The record of privilege changes, read-only. Requests that wait for a second system
     admin are answered here with the actions (the one who asked cannot approve)."""
 

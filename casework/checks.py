@@ -65,3 +65,38 @@ def single_system_admin(app_configs, **kwargs):
             id="casework.W102",
         )
     ]
+
+
+# What the server must log of a failed statement: placeholders, never parameter values
+# (casework/settings.py binds them on the server; docker-compose.yml sets it, and the
+# statement logging that log_parameter_max_length would govern is off there).
+SERVER_LOG_SETTINGS = {"log_parameter_max_length_on_error": "0"}
+
+
+@register(Tags.security, deploy=True)
+def database_logs_no_values(app_configs, **kwargs):
+    """`check --deploy` fails when PostgreSQL would write the values of a failed statement's
+    parameters (a child's or a mother's name) to its log."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return []
+    found = {}
+    try:
+        # history-safe: reads server settings, writes nothing
+        with connection.cursor() as cursor:
+            for name in SERVER_LOG_SETTINGS:
+                cursor.execute(f"SHOW {name}")
+                found[name] = cursor.fetchone()[0]
+    except DatabaseError as error:
+        return [
+            Warning(f"Could not read the database server's log settings ({type(error).__name__}).", id="casework.W103")
+        ]
+    return [
+        Error(
+            f"The database server logs parameter values: {name} is {found[name]}, not {wanted}.",
+            hint="Set it to 0 in the server's configuration (docker-compose.yml's db command).",
+            id="casework.E102",
+        )
+        for name, wanted in SERVER_LOG_SETTINGS.items()
+        if found[name] != wanted
+    ]

@@ -1,5 +1,7 @@
+import json
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -151,6 +153,58 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class AdminAction(models.TextChoices):
+    ADD = "add", _("Added")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class AdminLogEntry(models.Model):
+    """Append-only, chained: what someone did in the Django admin (who, when, which account,
+    group or team, added, changed or deleted, and which fields), in place of the admin's
+    own log (django_admin_log), which is unchained and stays empty. Written only by
+    casework.audit.services.log_admin_action, from the admin classes of casework.admin;
+    the user is kept as id and name without a foreign key, so rows outlive accounts."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=AdminAction.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    # The admin's change message: which fields changed, never their values.
+    change_message = models.JSONField(default=list, blank=True)
+    seq = models.BigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    row_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("admin log entry")
+        verbose_name_plural = _("admin log")
+        ordering = ["-at", "-id"]
+        constraints = [choices_constraint("admin_log", "action", AdminAction)]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    # What the admin's history page (admin/object_history.html) reads of a log entry.
+    @property
+    def action_time(self):
+        return self.at
+
+    @property
+    def user(self):
+        username = self.username
+        return SimpleNamespace(get_username=lambda: username, get_full_name=lambda: "")
+
+    def get_change_message(self):
+        from django.contrib.admin.models import LogEntry
+
+        return LogEntry(change_message=json.dumps(self.change_message)).get_change_message()
 
 
 class AuditChainHead(models.Model):

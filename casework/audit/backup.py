@@ -3,13 +3,13 @@
 `backup` runs `pg_dump --format=custom` and pipes it straight into `age`, encrypted to
 the public key in BACKUP_AGE_RECIPIENT: the plain dump never touches a disk, and the
 machine that makes backups holds no key that can read them. Beside the encrypted dump it
-writes a manifest (JSON, nothing identifying): the row count of every table and the
-access log's chain head, taken in the very snapshot pg_dump dumps (pg_export_snapshot),
-and the SHA-256 of the encrypted file.
+writes a manifest (JSON, nothing identifying): the row count of every table, the access
+log's last row and every audit chain's head, taken in the very snapshot pg_dump dumps
+(pg_export_snapshot), and the SHA-256 of the encrypted file.
 
 `restore` decrypts with the private key (an age identity file, kept offline) into
 `pg_restore` against an empty database, then counts every table there and compares the
-counts and the chain head with the manifest, and runs `manage.py verify_audit` against
+counts and the chain heads with the manifest, and runs `manage.py verify_audit` against
 the restored database. Any difference is an error.
 
 age (https://age-encryption.org, Debian package `age`) is used rather than code of our
@@ -99,6 +99,14 @@ def chain_head(connection: BaseDatabaseWrapper) -> dict[str, Any] | None:
     return {"seq": row[0], "hash": row[1]} if row else None
 
 
+def chain_heads(connection: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
+    """Every audit chain's head (casework_auditchainhead): its sequence number and hash."""
+    # history-safe: reads the chains' heads, writes nothing
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT chain, seq, row_hash FROM casework_auditchainhead ORDER BY chain")
+        return {chain: {"seq": seq, "hash": row_hash} for chain, seq, row_hash in cursor.fetchall()}
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
@@ -147,6 +155,7 @@ def backup(connection: BaseDatabaseWrapper, *, recipient: str, directory: Path) 
             snapshot = cursor.fetchone()[0]
         counts = table_counts(connection)
         head = chain_head(connection)
+        heads = chain_heads(connection)
         _run_pipeline(
             ["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges", *target.args()]
             + [target.name],
@@ -163,6 +172,7 @@ def backup(connection: BaseDatabaseWrapper, *, recipient: str, directory: Path) 
         "dump_sha256": sha256(dump),
         "tables": counts,
         "access_log_head": head,
+        "chain_heads": heads,
     }
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return dump, manifest_path
@@ -199,6 +209,16 @@ def restore(
     if chain_head(target) != manifest["access_log_head"]:
         raise BackupError("The restored access log does not end at the chain head in the manifest.")
     checked.append(f"access log ends at the manifest's head {manifest['access_log_head']}")
+    if "chain_heads" in manifest:  # manifests written before every head was recorded lack it
+        restored = chain_heads(target)
+        if restored != manifest["chain_heads"]:
+            differing = sorted(
+                table
+                for table in set(restored) | set(manifest["chain_heads"])
+                if restored.get(table) != manifest["chain_heads"].get(table)
+            )
+            raise BackupError("The restored chain heads differ from the manifest: " + ", ".join(differing))
+        checked.append(f"{len(restored)} chain heads as in the manifest")
     verified = subprocess.run(
         [sys.executable, "manage.py", "verify_audit"],
         cwd=ROOT,

@@ -20,16 +20,13 @@ import hmac
 import json
 import math
 import uuid
-from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from django.apps.registry import Apps
 from django.conf import settings
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from casework.audit.registry import HEAD_TABLE, Chain, chain_for, chains
+from casework.audit.registry import HEAD_TABLE, Chain, chain_for
 
 # What stable_json gives back: JSON with no floats (they become strings).
 StableJson: TypeAlias = dict[str, "StableJson"] | list["StableJson"] | str | int | bool | None
@@ -167,25 +164,12 @@ def link_history_row(sender: type[models.Model], row: models.Model, using: str, 
     link_row(connections[using], chain, row)
 
 
-def chain_existing_rows(app_label: str) -> Callable[[Apps, BaseDatabaseSchemaEditor], None]:
-    """RunPython operation for the migration that adds the chain columns to an app's audit
-    tables: chain the rows already there, in the order they were written, and set the
-    heads. Runs with the append-only triggers dropped (the migration drops and reinstalls
-    them around it)."""
-
-    def operation(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        connection = schema_editor.connection
-        for chain in chains(apps):
-            if chain.model._meta.app_label == app_label:
-                rechain(connection, chain)
-
-    return operation
-
-
 def rechain(connection: BaseDatabaseWrapper, chain: Chain) -> None:
     """Hash a whole table again, in its chain order (rows not yet chained last, in the
-    order they were written), and move its head to the end. For migrations only: run
-    on a live chain it would hide every change made to it."""
+    order they were written), and move its head to the end. Run on a live chain it would
+    hide every change made to it: the tests use it as the insider who holds the key would.
+    A migration never imports it: it uses a frozen copy (casework/audit/frozen/), which
+    does tomorrow what it did the day the migration was written."""
     quote = connection.ops.quote_name
     pk = chain.model._meta.pk
     assert pk is not None

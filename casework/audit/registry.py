@@ -24,6 +24,8 @@ HEAD_TABLE = "casework_auditchainhead"
 AUDIT_MODELS: dict[str, tuple[str, str, str, str]] = {
     "casework.AccessLog": ("seq", "prev_hash", "row_hash", "at"),
     "casework.PrivilegeChange": ("seq", "prev_hash", "row_hash", "at"),
+    # The Django admin's own log, in place of django_admin_log (casework.admin).
+    "casework.AdminLogEntry": ("seq", "prev_hash", "row_hash", "at"),
 }
 # Append-only but not chained: records frozen once written that are not audit data of
 # their own (a published release of the anonymised aggregates is what it was).

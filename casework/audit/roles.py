@@ -9,11 +9,14 @@ history; the application role cannot, because it owns nothing and is no superuse
 
 `grant_statements` gives the application role what it needs and no more:
 
-- audit tables (every history table, the access log, the admin's log): SELECT and INSERT
-  only, so no UPDATE, DELETE or TRUNCATE even with the triggers gone;
+- audit tables (every history table, the access log, the admin's log
+  `casework_adminlogentry`): SELECT and INSERT only, so no UPDATE, DELETE or TRUNCATE
+  even with the triggers gone;
 - the audit chains' heads: SELECT, INSERT and UPDATE (they move on every audit row);
 - every other table: SELECT, INSERT, UPDATE and DELETE (sessions, throttle records and
-  permission rows are deleted in normal use);
+  permission rows are deleted in normal use). Django's own `django_admin_log` is one of
+  them: nothing writes it (casework.admin logs to the chained AdminLogEntry instead),
+  and deleting an account makes Django delete that account's rows there;
 - the migrations table: SELECT only;
 - sequences: USAGE and SELECT (for the id columns).
 
@@ -28,8 +31,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from casework.audit.append_only import append_only_tables
 
-# Append-only records besides those append_only_tables lists (the admin never edits its log).
-MORE_AUDIT_TABLES = ("django_admin_log",)
+# Append-only records besides those append_only_tables lists: none today (the admin's log
+# is casework.AdminLogEntry, in the registry).
+MORE_AUDIT_TABLES: tuple[str, ...] = ()
 # Every chain's head moves on with each audit row: the application must update it (never
 # delete it; triggers refuse that too).
 UPDATED_AUDIT_TABLES = ("casework_auditchainhead",)

@@ -1,5 +1,6 @@
 """The access log writer: every case page, list, search and export, and every denied
-attempt. (casework.audit.queries reads the log back and checks its chain.)
+attempt; and the writer of the Django admin's log (`log_admin_action`). (casework.audit.queries
+reads them back and checks their chains.)
 
 Each row is a link of a keyed hash chain (casework.audit.chain). What orders the chain is
 the lock on the access log's head row (AuditChainHead), and it is held only for this
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
 from django.http import HttpRequest
@@ -36,7 +37,7 @@ from django.utils import timezone
 
 from casework.audit.chain import link_row, stable_json
 from casework.audit.registry import chain_for
-from casework.models import AccessAction, AccessLog
+from casework.models import AccessAction, AccessLog, AdminAction, AdminLogEntry
 
 logger = logging.getLogger(__name__)
 
@@ -161,4 +162,34 @@ def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
         row.id = cursor.fetchone()[0]
     row._state.adding = False
     row._state.db = DEFAULT_DB_ALIAS
+    return row
+
+
+def log_admin_action(
+    *, user: User | AnonymousUser, action: str, obj: models.Model, message: object = None
+) -> AdminLogEntry:
+    """Append one row to the admin's log (casework.models.AdminLogEntry): who added,
+    changed or deleted which account, group or team, and the admin's change message (the
+    names of the changed fields, never their values).
+
+    Written in the admin's own transaction, unlike the access log: it records a change,
+    and a change that is rolled back did not happen."""
+    if action not in AdminAction.values:
+        raise ValueError(f"unknown admin action {action!r}")
+    authenticated = getattr(user, "is_authenticated", False)
+    row = AdminLogEntry(
+        user_id=user.pk if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk if obj.pk is not None else "")[:64],
+        object_repr=str(obj)[:200],
+        change_message=stable_json(message or []),
+    )
+    chain = chain_for(AdminLogEntry)
+    assert chain is not None
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        row.at = timezone.now()
+        link_row(connections[DEFAULT_DB_ALIAS], chain, row)
+        row.save(force_insert=True, using=DEFAULT_DB_ALIAS)
     return row

@@ -4,7 +4,7 @@ order they were written (casework.audit.chain), under AUDIT_CHAIN_KEY."""
 from django.db import migrations, models
 
 from casework.audit.append_only import drop_append_only_triggers, install_append_only_triggers
-from casework.audit.chain import chain_existing_rows
+from casework.audit.frozen.chain_v2 import chain_existing_rows  # frozen: never the live chain code
 
 
 class Migration(migrations.Migration):

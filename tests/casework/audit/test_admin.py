@@ -1,19 +1,28 @@
 """The Django admin manages accounts and teams; it never lists or edits case data,
-history or the access log. The record of privilege changes is shown read-only (pending
-grants are answered with its actions, through the services)."""
+history or the access log; what it does is logged in a chained audit table. The record of
+privilege changes is shown read-only (pending grants are answered with its actions,
+through the services)."""
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.db import DatabaseError, connection, transaction
 
+from casework.admin import AuditedAdmin
 from casework.audit import append_only
-from casework.models import PrivilegeChange, Team
+from casework.audit.chain import row_digest
+from casework.audit.queries import verify_audit
+from casework.audit.registry import chain_for
+from casework.models import AdminLogEntry, PrivilegeChange, Team
+from tests.app_role import NO_PRIVILEGE, as_owner
 
 pytestmark = pytest.mark.django_db
 
 NEVER_IN_ADMIN = [
     "casework.accesslog",
+    "casework.adminlogentry",
     "casework.auditchainhead",
     "casework.assignment",
     "casework.interview",
@@ -103,3 +112,85 @@ def test_a_caseworker_cannot_enter_the_admin(client, cw_a):
     response = client.get("/admin/casework/team/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/login/?next=/admin/casework/team/"
+
+
+# The admin's log: chained, in place of django_admin_log.
+
+
+def test_adding_a_team_in_the_admin_is_in_the_chained_admin_log_not_in_djangos(client, sys_admin):
+    client.force_login(sys_admin)
+    client.post("/admin/casework/team/add/", {"name": "Team Yanji"})
+    team = Team.objects.get(name="Team Yanji")
+
+    row = AdminLogEntry.objects.get()
+    assert (row.username, row.action, row.object_type, row.object_id) == (
+        "sysadmin",
+        "add",
+        "casework.team",
+        str(team.pk),
+    )
+    assert row.seq == 1 and row.row_hash == row_digest(chain_for(AdminLogEntry), row)
+    assert not LogEntry.objects.exists()
+    assert verify_audit().intact
+
+
+def test_a_group_changed_in_the_admin_logs_the_changed_fields_not_their_values(client, sys_admin):
+    group = Group.objects.create(name="Drivers")
+    client.force_login(sys_admin)
+    client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Night drivers", "permissions": []})
+
+    row = AdminLogEntry.objects.get()
+    assert (row.action, row.object_type, row.object_id) == ("change", "auth.group", str(group.pk))
+    assert "Night drivers" not in str(row.change_message) and "Name" in str(row.change_message)
+
+
+def test_an_account_deleted_in_the_admin_is_logged_and_its_history_stays(client, sys_admin, cw_a2):
+    # On PostgreSQL as the application role: deleting an account also makes Django delete
+    # its rows in django_admin_log, which the role may do because nothing is logged there.
+    client.force_login(sys_admin)
+    response = client.post(f"/admin/auth/user/{cw_a2.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=cw_a2.pk).exists()
+    row = AdminLogEntry.objects.get()
+    assert (row.action, row.object_type, row.object_id, row.object_repr) == (
+        "delete",
+        "auth.user",
+        str(cw_a2.pk),
+        "cw_a2",
+    )
+    assert not LogEntry.objects.exists()
+    assert verify_audit().intact
+
+
+def test_every_admin_class_logs_to_the_chained_log():
+    assert all(isinstance(model_admin, AuditedAdmin) for model_admin in admin.site._registry.values())
+
+
+def test_a_rewritten_admin_log_row_is_refused_to_the_application_and_caught_when_the_owner_does_it(client, sys_admin):
+    client.force_login(sys_admin)
+    client.post("/admin/casework/team/add/", {"name": "Team Yanji"})
+    row = AdminLogEntry.objects.get()
+    rewrite = "UPDATE casework_adminlogentry SET username = 'someone' WHERE id = %s"
+    with pytest.raises(DatabaseError, match=f"{NO_PRIVILEGE}|append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(rewrite, [row.pk])
+    with as_owner(), connection.cursor() as cursor:
+        append_only.drop(connection, ["casework_adminlogentry"])  # rolled back with the test
+        cursor.execute(rewrite, [row.pk])
+
+    broken = verify_audit().broken
+    assert [(chain.table, chain.broken.id) for chain in broken] == [("casework_adminlogentry", row.pk)]
+
+
+def test_the_admins_history_page_shows_the_chained_log(client, sys_admin):
+    group = Group.objects.create(name="Drivers")
+    client.force_login(sys_admin)
+    client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "Night drivers", "permissions": []})
+
+    page = client.get(f"/admin/auth/group/{group.pk}/history/")
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "sysadmin" in body and "Changed Name." in body
+    assert "This object doesn’t have a change history" not in body

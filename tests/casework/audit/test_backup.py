@@ -17,6 +17,7 @@ from django.db import connection
 from casework.audit.services import log_access
 from casework.models import AccessAction
 from tests import factories
+from tests.app_role import as_owner
 
 pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'"),
@@ -38,13 +39,13 @@ def key_pair(tmp_path):
 @pytest.fixture
 def empty_database():
     name = f"{connection.settings_dict['NAME'].removeprefix('test_')}_restore_{uuid.uuid4().hex[:8]}"
-    # history-safe: creates and drops the test's own scratch database
-    with connection.cursor() as cursor:
+    # history-safe: creates and drops the test's own scratch database, as the owner would
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     settings = connection.settings_dict
     url = f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/{name}"
     yield url
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -61,6 +62,9 @@ def test_backup_then_restore_gives_the_same_counts_and_a_verified_trail(tmp_path
     assert described["tables"]["children_child"] == 1
     assert described["tables"]["casework_accesslog"] == 3
     assert described["access_log_head"]["seq"] == 3
+    heads = described["chain_heads"]
+    assert heads["casework_accesslog"]["seq"] == 3 and heads["children_historicalchild"]["seq"] == 1
+    assert {"casework_adminlogentry", "families_historicalmother"} <= set(heads)
     assert b"Sunhui" not in dump.read_bytes()  # encrypted
     assert "Sunhui" not in manifest.read_text()
 
@@ -71,6 +75,7 @@ def test_backup_then_restore_gives_the_same_counts_and_a_verified_trail(tmp_path
         )
     report = out.read_text()
     assert "as in the manifest" in report
+    assert f"{len(heads)} chain heads as in the manifest" in report
     assert "Audit trail intact" in report
     assert report.strip().endswith("Restore verified.")
 

@@ -4,7 +4,9 @@ chain key (requirement AU-9)."""
 
 import io
 import json
+import re
 import stat
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -19,6 +21,7 @@ from casework.models import AccessAction, AccessLog, AuditChainHead
 from children.models import Child
 from children.queries import current_versions
 from children.services import update_child
+from tests.app_role import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +67,10 @@ def _verify(directory, public_key):
 
 def _owner_rewrites(sql, params=()):
     # As the tables' owner: triggers off (rolled back with the test).
-    append_only.drop(connection, append_only.protected_tables(apps))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with as_owner():
+        append_only.drop(connection, append_only.protected_tables(apps))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def test_a_new_key_is_private_to_its_owner_and_never_overwritten(keys):
@@ -98,7 +102,8 @@ def test_a_rewrite_rehashed_with_the_key_passes_the_chain_but_not_the_checkpoint
     # The insider holds AUDIT_CHAIN_KEY: they rewrite a history row and re-hash the table.
     victim = Child.history.filter(id=trail.pk).order_by("chain_seq")[1]
     _owner_rewrites(f"UPDATE {CHILD_HISTORY} SET given_name = 'Someone' WHERE history_id = %s", [victim.history_id])
-    rechain(connection, chain_for(Child.history.model))
+    with as_owner():
+        rechain(connection, chain_for(Child.history.model))
     call_command("verify_audit", stdout=io.StringIO())  # the chain alone is fooled
 
     with pytest.raises(CommandError, match=f"{CHILD_HISTORY} row id .* no longer has the checkpointed hash"):
@@ -161,3 +166,42 @@ def test_the_signing_key_comes_from_the_settings(tmp_path, keys, settings):
 def test_a_checkpoint_without_a_signing_key_is_refused(tmp_path):
     with pytest.raises(CommandError, match="No signing key"):
         call_command("audit_checkpoint", "--output", str(tmp_path), stdout=io.StringIO())
+
+
+# The jobs the README documents run this command.
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_compose_service_writes_checkpoints_hourly_to_a_host_directory_as_the_application_role():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    service = compose.split("\n  audit-checkpoint:\n", 1)[1].split("\nvolumes:\n", 1)[0]
+    assert "manage.py audit_checkpoint --output /checkpoints" in service
+    assert 'profiles: ["checkpoints"]' in service
+    assert "DATABASE_URL: postgres://${CASEWORK_APP_USER:-casework_app}@" in service  # never the owner
+    assert "AUDIT_CHECKPOINT_SIGNING_KEY_FILE: /run/secrets/checkpoint-signing.pem" in service
+    assert "${AUDIT_CHECKPOINT_DIR:-./audit-checkpoints}:/checkpoints" in service
+    assert "AUDIT_CHECKPOINT_INTERVAL: ${AUDIT_CHECKPOINT_INTERVAL:-3600}" in service
+    # The private key reaches this service only.
+    web = compose.split("\n  web:\n", 1)[1].split("\n  audit-checkpoint:\n", 1)[0]
+    assert "checkpoint-signing.pem" not in web
+
+
+def test_the_systemd_timer_runs_the_checkpoint_command_hourly():
+    unit = (ROOT / "deploy/systemd/casework-audit-checkpoint.service").read_text()
+    timer = (ROOT / "deploy/systemd/casework-audit-checkpoint.timer").read_text()
+    assert re.search(r"^ExecStart=\S+python manage\.py audit_checkpoint --output /\S+$", unit, flags=re.M)
+    assert "Environment=AUDIT_CHECKPOINT_SIGNING_KEY_FILE=" in unit
+    assert "OnCalendar=hourly" in timer and "Persistent=true" in timer
+
+
+def test_checkpoints_written_by_the_command_verify_with_the_command(tmp_path, keys, cw_a):
+    # The round trip the README prescribes: audit_checkpoint --output DIR, then verify_audit
+    # --checkpoints DIR, with rows written between two checkpoints.
+    directory = tmp_path / "offsite"
+    for n in range(3):
+        log_access(user=cw_a, action=AccessAction.VIEW, object_type="child", object_id=f"case-{n}")
+        call_command("audit_checkpoint", "--output", str(directory), "--key", str(keys[0]), stdout=io.StringIO())
+    assert len(list(directory.iterdir())) == 3
+    output = _verify(directory, keys[1])
+    assert "Audit trail intact:" in output and "3 checkpoints checked" in output

@@ -1,10 +1,10 @@
 """AU-20: as deployed, the application's database role cannot rewrite the audit trail.
 
-PostgreSQL only. The tests switch the test connection to an application role (SET ROLE)
-that holds exactly what `manage.py grant_app_role` grants, as the web process does in
-docker-compose.yml, and try what an insider with the application's password would. The
-role's name comes from the test database's name (wt10 -> wt10_app, CI's test -> test_app),
-and the role and its grants vanish with the test's transaction."""
+PostgreSQL only. Like every test in tests/casework/audit/, these run as an application
+role (SET ROLE) that holds exactly what `manage.py grant_app_role` grants, as the web
+process does in docker-compose.yml (tests/app_role.py), and try what an insider with the
+application's password would. The tests marked `as_owner` run as the test database's
+owner, to check the deploy check against the roles it must refuse."""
 
 import datetime
 
@@ -14,10 +14,11 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.audit.roles import audit_tables, grant_statements, role_problems
 from casework.audit.services import log_access
-from casework.checks import application_database_role
+from casework.checks import application_database_role, database_logs_no_values
 from casework.interviews.services import record_interview
 from casework.models import AccessAction, AccessLog
 from children.models import Child
+from tests.app_role import current_user
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
@@ -35,18 +36,6 @@ def execute(sql, params=None):
 
 
 @pytest.fixture
-def app_role(db):
-    """The test connection, switched to a fresh application role with its grants."""
-    role = role_name("app")
-    execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
-    for statement in grant_statements(connection, role, connection.introspection.table_names()):
-        execute(statement)
-    execute(f'SET ROLE "{role}"')
-    yield role
-    execute("RESET ROLE")
-
-
-@pytest.fixture
 def audit_rows(case_a, cw_a):
     record_interview(child=case_a, by=cw_a, held_on=datetime.date(2026, 11, 1), location_type="home")
     log_access(user=cw_a, action=AccessAction.VIEW, object_type="child", object_id=case_a.pk)
@@ -61,7 +50,8 @@ def refused(sql):
 
 
 @pytest.mark.parametrize("table", [*HISTORY, "casework_accesslog"])
-def test_the_application_role_may_not_update_delete_or_truncate_an_audit_table(audit_rows, app_role, table):
+def test_the_application_role_may_not_update_delete_or_truncate_an_audit_table(audit_rows, application_role, table):
+    assert current_user() == application_role
     before = execute(f'SELECT count(*) FROM "{table}"')[0][0]
     assert before > 0
     refused(f'UPDATE "{table}" SET id = id')
@@ -80,11 +70,11 @@ def test_the_application_role_may_not_update_delete_or_truncate_an_audit_table(a
         "CREATE TABLE wt_scratch (id int)",
     ],
 )
-def test_the_application_role_cannot_switch_the_triggers_off_or_change_the_schema(audit_rows, app_role, sql):
+def test_the_application_role_cannot_switch_the_triggers_off_or_change_the_schema(audit_rows, application_role, sql):
     refused(sql)
 
 
-def test_the_application_works_as_the_application_role(db, cw_a, app_role):
+def test_the_application_works_as_the_application_role(db, cw_a, application_role):
     """Opening a case, an interview and an access-log row need nothing the role lacks."""
     from tests import factories
 
@@ -100,10 +90,13 @@ def test_every_audit_table_is_insert_only_for_the_application_role(db):
     statements = grant_statements(connection, role, connection.introspection.table_names())
     for table in audit_tables():
         assert f'GRANT SELECT, INSERT ON "{table}" TO "{role}"' in statements
-    assert "django_admin_log" in audit_tables()
+    assert "casework_adminlogentry" in audit_tables()
+    # Django's own admin log is not written (casework.admin); deleting an account deletes its rows there.
+    assert f'GRANT SELECT, INSERT, UPDATE, DELETE ON "django_admin_log" TO "{role}"' in statements
     assert set(HISTORY) <= set(audit_tables())
 
 
+@pytest.mark.as_owner
 def test_the_deploy_check_fails_for_a_superuser(db):
     assert execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0][0]
     errors = application_database_role(None)
@@ -111,6 +104,7 @@ def test_the_deploy_check_fails_for_a_superuser(db):
     assert "a superuser" in errors[0].msg
 
 
+@pytest.mark.as_owner
 def test_the_deploy_check_fails_for_the_owner_of_the_audit_tables(db):
     owner = role_name("owner")
     execute(f'CREATE ROLE "{owner}" NOLOGIN NOSUPERUSER')
@@ -123,10 +117,11 @@ def test_the_deploy_check_fails_for_the_owner_of_the_audit_tables(db):
     assert problems == [f"the application connects as {owner}, the owner of the audit tables (casework_accesslog)"]
 
 
-def test_the_deploy_check_passes_for_the_application_role(app_role):
+def test_the_deploy_check_passes_for_the_application_role(application_role):
     assert application_database_role(None) == []
 
 
+@pytest.mark.as_owner
 def test_grant_app_role_gives_the_named_role_its_privileges(db):
     role = role_name("app")
     execute(f'CREATE ROLE "{role}" NOLOGIN')
@@ -137,3 +132,18 @@ def test_grant_app_role_gives_the_named_role_its_privileges(db):
         [role],
     )
     assert [row[0] for row in granted] == ["INSERT", "SELECT"]
+
+
+def test_the_deploy_check_passes_while_the_server_logs_no_parameter_values(application_role):
+    assert database_logs_no_values(None) == []
+
+
+def test_the_deploy_check_fails_when_the_server_would_log_parameter_values(application_role):
+    # A setting any session may change: the check reads what this connection would log with.
+    execute("SET log_parameter_max_length_on_error = -1")
+    try:
+        errors = database_logs_no_values(None)
+    finally:
+        execute("RESET log_parameter_max_length_on_error")
+    assert [error.id for error in errors] == ["casework.E102"]
+    assert "log_parameter_max_length_on_error is -1" in errors[0].msg

@@ -1,8 +1,10 @@
 """manage.py verify_audit: walks every audit chain (the access log and each history table)
 and names the first broken row of each broken table (requirement AU-6).
 
-The attacks run as the tables' owner would: with the append-only triggers dropped
-(inside the test's transaction, so they come back with its rollback)."""
+The tests run as the application role on PostgreSQL (tests/app_role.py). The attacks run
+as the tables' owner would (an insider with the owner's password): with the append-only
+triggers dropped, inside the test's transaction, so they come back with its rollback. As
+the application role the same statements are refused."""
 
 import datetime
 import io
@@ -10,7 +12,7 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from casework.audit import append_only
@@ -22,6 +24,7 @@ from casework.models import AccessAction, AccessLog, AuditChainHead
 from children.models import Child
 from children.queries import current_versions
 from children.services import update_child
+from tests.app_role import NO_PRIVILEGE, as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +53,11 @@ def history(case_a, sup_a):
 
 @pytest.fixture
 def triggers_dropped():
-    # As the tables' owner: triggers off. Inside the test's transaction: rolled back with it.
-    append_only.drop(connection, append_only.protected_tables(apps))
+    # As the tables' owner, for the rest of the test: triggers off. Inside the test's
+    # transaction: rolled back with it.
+    with as_owner():
+        append_only.drop(connection, append_only.protected_tables(apps))
+        yield
 
 
 def _verify(*args):
@@ -87,9 +93,16 @@ def test_history_rows_are_chained_per_table_under_the_key(history):
     assert row_digest(chain, history[1], key=b"another-key-of-at-least-32-characters") != history[1].chain_hash
 
 
-def test_a_rewritten_history_row_is_named(history, triggers_dropped):
+def test_a_rewritten_history_row_is_named(history):
     victim = history[1]
-    _raw(f"UPDATE {CHILD_HISTORY} SET given_name = %s WHERE history_id = %s", ["Someone", victim.history_id])
+    rewrite = f"UPDATE {CHILD_HISTORY} SET given_name = %s WHERE history_id = %s"
+    # The application role may not (on SQLite: the trigger refuses everyone).
+    with pytest.raises(DatabaseError, match=f"{NO_PRIVILEGE}|append-only"), transaction.atomic():
+        _raw(rewrite, ["Someone", victim.history_id])
+    # The owner may, once the triggers are gone.
+    with as_owner():
+        append_only.drop(connection, append_only.protected_tables(apps))
+        _raw(rewrite, ["Someone", victim.history_id])
 
     with pytest.raises(CommandError) as failure:
         _verify()
@@ -220,11 +233,17 @@ def test_as_the_owner_with_triggers_switched_off_by_replication_role_a_rewrite_i
     # What the issue describes: the tables' owner (a superuser in the official image)
     # switches every trigger off for the session and rewrites a history row.
     victim = history[0]
-    _raw("SET session_replication_role = replica")
-    try:
-        _raw(f"UPDATE {CHILD_HISTORY} SET history_change_reason = 'nothing' WHERE history_id = %s", [victim.history_id])
-    finally:
-        _raw("SET session_replication_role = DEFAULT")
+    with pytest.raises(DatabaseError, match=NO_PRIVILEGE), transaction.atomic():
+        _raw("SET session_replication_role = replica")  # not as the application role
+    with as_owner():
+        _raw("SET session_replication_role = replica")
+        try:
+            _raw(
+                f"UPDATE {CHILD_HISTORY} SET history_change_reason = 'nothing' WHERE history_id = %s",
+                [victim.history_id],
+            )
+        finally:
+            _raw("SET session_replication_role = DEFAULT")
 
     with pytest.raises(CommandError, match=f"{CHILD_HISTORY} chain broken at row id {victim.history_id} .*changed"):
         _verify()

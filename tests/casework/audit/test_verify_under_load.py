@@ -31,13 +31,17 @@ WRITERS = 4
 
 
 @pytest.fixture
-def busy(case_a, cw_a, sup_a):
+def busy(case_a, cw_a, sup_a, application_role):
     """Writer threads appending to the access log and to several history tables (an
-    interview with the mother's status and a door, a change of the child) until stopped."""
-    stop, errors, written = threading.Event(), [], [0]
+    interview with the mother's status and a door, a change of the child) until stopped.
+    Each on a connection of its own, as the application role (tests/app_role.py)."""
+    stop, errors, written, roles = threading.Event(), [], [0], []
 
     def writer(n):
         try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT current_user")
+                roles.append(cursor.fetchone()[0])
             i = 0
             while not stop.is_set():
                 i += 1
@@ -79,6 +83,7 @@ def busy(case_a, cw_a, sup_a):
     for thread in threads:
         thread.join(timeout=60)
     assert not errors
+    assert roles == [application_role] * WRITERS
 
 
 def _wait_for_writes(written, at_least):
