@@ -6,9 +6,18 @@ access-log row (tests/casework/audit/test_admin.py keeps it that way)."""
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.access import services
 from casework.models import Team
+
+# django-otp registers its devices in the admin, which would show every authenticator's
+# secret key and let devices be removed without a trace. A lost phone goes through
+# `manage.py reset_two_factor`, which records who reset whose devices.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(Team)
