@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.demo.users import DEFAULT_CHILDREN, DEFAULT_SEED, DEMO_USERS
+from casework.demo.users import DEFAULT_CHILDREN, DEFAULT_SEED, DEMO_TOTP_KEY_BASE32, DEMO_USERS
 
 DEFAULT_PASSWORD = "demo-password"
 
@@ -71,6 +71,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Password: {DEFAULT_PASSWORD}")
         else:
             self.stdout.write("Password: the value of DEMO_PASSWORD")
+        if settings.DEBUG:
+            # The demo's published key, never with DEBUG off: there each user enrols their own.
+            demo.give_demo_authenticators(result.users)
+            self.stdout.write(
+                f"Second factor (DEBUG only): add the key {DEMO_TOTP_KEY_BASE32} to an authenticator app "
+                f"(the same for every demo user), or run: oathtool --totp -b {DEMO_TOTP_KEY_BASE32}"
+            )
+        else:
+            self.stdout.write("Second factor: each demo user sets up an authenticator app at their first login.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo children (seed {seed}): {result.created} created, {result.existing} already there; "
