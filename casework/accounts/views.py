@@ -125,9 +125,10 @@ def session_status(request):
     """Asked by static/js/casework.js: before a form is sent, and when the user chooses to
     stay signed in (any request renews the idle limit). Signed in, it answers who (so that a
     form typed by one person is never sent under another's sign-in), how long the session
-    lasts and the current CSRF token (signing in again replaces it). Signed out: 401, with
-    no redirect to follow."""
-    if not request.user.is_authenticated:
+    lasts and the current CSRF token (signing in again replaces it). Signed out, or
+    signed in without the second factor yet (a form sent now would not be saved): 401,
+    with no redirect to follow."""
+    if not request.user.is_authenticated or not request.user.is_verified():
         return JsonResponse({"signed_in": False}, status=401)
     return JsonResponse(
         {

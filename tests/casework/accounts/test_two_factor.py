@@ -214,3 +214,11 @@ def test_the_teams_supervisor_sees_the_reset_in_the_access_review(cw_a, sup_a, s
     assert [(row.username, row.object_id) for row in rows] == [("sysadmin", str(cw_a.pk))]
     review.force_login(sup_b)
     assert list(review.get(reverse("supervision:access"), {"kind": "reset"}).context["page"]) == []
+
+
+def test_the_session_probe_answers_401_before_the_second_factor(client, cw_a):
+    """static/js/casework.js asks before sending a form: a half signed-in session would not save it."""
+    authenticator(cw_a)
+    password_step(client, "cw_a")
+    response = client.get(reverse("accounts:session"))
+    assert response.status_code == 401 and response.json() == {"signed_in": False}
