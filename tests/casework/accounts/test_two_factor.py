@@ -46,7 +46,10 @@ def test_the_password_alone_opens_no_admin_page(client, sys_admin):
 def test_the_password_alone_opens_no_aggregate(client, data_admin):
     authenticator(data_admin)
     password_step(client, "dataadmin")
-    assert redirected_to(client.get(reverse("aggregates:dashboard")), CODE)
+    for url in (reverse("aggregates:dashboard"), reverse("aggregates:download", args=["csv"])):
+        response = client.get(url)
+        assert redirected_to(response, CODE), url
+        assert not response.content
 
 
 def test_the_password_alone_changes_nothing(client, cw_a, case_a):
