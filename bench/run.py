@@ -35,6 +35,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import signin  # noqa: E402  (the second factor for force_login)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casework_bench"
 MARKER_TABLE = "bench_marker"
 RESULTS = ROOT / "test-output" / "bench-results.json"  # the last run's numbers (gitignored)
@@ -244,8 +247,11 @@ def measure_pages(repeat: int, results: dict) -> None:
     meter = Meter(repeat)
     as_caseworker, as_supervisor, as_admin = Client(), Client(), Client()
     as_caseworker.force_login(caseworker)
+    signin.verify(as_caseworker, caseworker)
     as_supervisor.force_login(supervisor)
+    signin.verify(as_supervisor, supervisor)
     as_admin.force_login(admin)
+    signin.verify(as_admin, admin)
     child = Child.objects.filter(assignments__caseworker=caseworker).order_by("case_number").first()
     case_url = reverse("children:detail", args=[child.pk])
     list_url = reverse("children:list")
@@ -344,6 +350,7 @@ def list_sql_against_floor(results: dict) -> None:
     caseworker, _supervisor, _admin = pick_users()
     client = Client()
     client.force_login(caseworker)
+    signin.verify(client, caseworker)
     with CaptureQueriesContext(connection) as captured:
         client.get(results["list_url"])
     child_queries = [q["sql"] for q in captured.captured_queries if 'FROM "children_child"' in q["sql"]]
@@ -399,6 +406,7 @@ def capture_plans(results: dict) -> None:
     ]:
         client = Client()
         client.force_login(user)
+        signin.verify(client, user)
         with CaptureQueriesContext(connection) as captured:
             client.get(url, params)
         reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
@@ -431,6 +439,7 @@ def gunicorn_under_wrk(url: str, results: dict, seconds: int, ports=(18771,), la
 
     client = Client()
     client.force_login(caseworker)
+    signin.verify(client, caseworker)
     client.get(results["list_url"])  # the session middleware stamps the new session
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}

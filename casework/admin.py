@@ -26,6 +26,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.access import services
 from casework.access.guard import PRIVILEGE_GROUP_PREFIXES
@@ -61,6 +63,14 @@ class AuditedAdmin(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().history_view(request, object_id, extra_context=context)
+
+
+# django-otp registers its devices in the admin, which would show every authenticator's
+# secret key and let devices be removed without a trace. A lost phone goes through
+# `manage.py reset_two_factor`, which records who reset whose devices.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(Team)

@@ -121,6 +121,8 @@ class AccessAction(models.TextChoices):
     DENIED = "denied", _("Denied")
     # A save refused because someone else saved the record first (HTTP 409).
     CONFLICT = "conflict", _("Edit conflict")
+    LOCKED = "locked", _("Locked out")
+    RESET = "reset", _("Two-factor devices reset")
 
 
 class AccessLog(models.Model):
@@ -342,3 +344,19 @@ class PrivilegeChange(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.subject_username} ({self.outcome})"
+
+
+class AccountSecurity(models.Model):
+    """Sign-in state of one account that its owner does not choose. `must_change_password`
+    is set whenever someone else sets the password (a system admin creating the account or
+    resetting it), so nobody keeps signing in with a password another person knows."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_security")
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+
+    class Meta:
+        verbose_name = _("account security")
+        verbose_name_plural = _("account security")
+
+    def __str__(self):
+        return str(_("Account security"))

@@ -99,7 +99,7 @@ AUDIT_CHECKPOINT_SIGNING_KEY_FILE = os.environ.get("AUDIT_CHECKPOINT_SIGNING_KEY
 AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("AUDIT_CHECKPOINT_PUBLIC_KEY", "").strip()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "casework.apps.VerifiedAdminConfig",  # django.contrib.admin, asking for the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "template_partials",
     "casework",
     "families",
@@ -125,7 +128,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "casework.web.middleware.LoginNextWithoutQueryMiddleware",
     "casework.web.language.PreferredLanguageMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "casework.web.middleware.SessionLifetimeMiddleware",
+    # No page beyond the second factor (and a forced password change) until they are done.
+    "casework.web.middleware.SignInCompleteMiddleware",
     "casework.web.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -229,11 +236,13 @@ GUARDIAN_RENDER_403 = False
 # Login throttling (django-axes, see casework/accounts/login.py): five wrong passwords for one
 # username, from whatever addresses, lock that username for thirty minutes; five from one
 # address lock that address. Every lock lapses by itself, so nobody can lock a known
-# username out for good.
+# username out for good: attempts during a lock neither count nor extend it. A successful
+# login clears that username's failures only (casework.accounts.login.RequestDataFreeHandler).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "casework.accounts.login.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.audit.services.client_address"
 AXES_ENABLE_ADMIN = False  # the admin shows accounts and teams only

@@ -10,6 +10,30 @@ from tests import factories  # noqa: E402
 from tests.audit_flush import append_only_flush_hatch  # noqa: E402,F401  (flush past the audit triggers)
 
 
+@pytest.fixture(autouse=True)
+def force_login_signs_in_fully(monkeypatch):
+    """`client.force_login(user)` gives a session that has passed the second factor, as a
+    real login with a code does (django_otp.login): the hundreds of tests about pages need
+    a signed-in person, not the sign-in. The tests of the sign-in itself
+    (tests/casework/accounts/) log in through the real forms, password then code."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    plain_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain_force_login(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def team_a(db):
     return factories.TeamFactory(name="Team A")

@@ -1,23 +1,29 @@
-"""The signed-in person's own pages: where they start, their preferences, and quick exit."""
+"""The signed-in person's own pages: where they start, their preferences, quick exit, the
+second factor (enrolment and verification) and their password."""
 
+import base64
 import calendar
 
+import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
 
-from casework.accounts.forms import PreferencesForm
+from casework.accounts import passwords, services
+from casework.accounts.forms import EnrolForm, PasswordChangeForm, PreferencesForm, SecondFactorForm
 from casework.core import roles
 from casework.core.redirects import path_only
 from casework.models import Preferences
@@ -120,9 +126,10 @@ def session_status(request):
     stay signed in (this request always renews the idle limit, which other pages do at most
     once a minute). Signed in, it answers who (so that a
     form typed by one person is never sent under another's sign-in), how long the session
-    lasts and the current CSRF token (signing in again replaces it). Signed out: 401, with
-    no redirect to follow."""
-    if not request.user.is_authenticated:
+    lasts and the current CSRF token (signing in again replaces it). Signed out, or
+    signed in without the second factor yet (a form sent now would not be saved): 401,
+    with no redirect to follow."""
+    if not request.user.is_authenticated or not request.user.is_verified():
         return JsonResponse({"signed_in": False}, status=401)
     renew_session(request)
     return JsonResponse(
@@ -133,3 +140,63 @@ def session_status(request):
             "csrf_token": get_token(request),
         }
     )
+
+
+def _next_page(request) -> str:
+    """Where the sign-in steps lead on: `next` cut to its path, as on the login page, or home."""
+    return path_only(request.POST.get("next") or request.GET.get("next") or "") or resolve_url("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """The second step of signing in: a code from the authenticator app or a backup code."""
+    if request.user.is_verified():
+        return redirect(_next_page(request))
+    if not services.has_second_factor(request.user):
+        return redirect("accounts:enrol")
+    form = SecondFactorForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        otp_login(request, form.device)
+        return redirect(_next_page(request))
+    return render(request, "casework/accounts/two_factor.html", {"form": form, "next": _next_page(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """First login: set up the authenticator app from a QR code drawn here (no outside
+    service sees the secret), confirm it with a code, and get ten backup codes, shown once."""
+    if request.user.is_verified() or services.has_second_factor(request.user):
+        # Adding a device needs the second factor itself; a password alone adds nothing.
+        return redirect("accounts:two-factor")
+    device = services.start_enrolment(user=request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.confirm_enrolment(user=request.user, device=device, token=form.cleaned_data["token"])
+        if codes is not None:
+            otp_login(request, device)
+            context = {"codes": codes, "next": _next_page(request)}
+            return render(request, "casework/accounts/backup_codes.html", context)
+        form.add_error("token", _("That code is not valid. Check the time on your phone and try the next code."))
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+    secret = base64.b32encode(device.bin_key).decode()
+    # segno's own SVG, built from the device's key and the username: no user-typed markup.
+    page: dict[str, object] = {"form": form, "qr": mark_safe(qr), "secret": secret, "next": _next_page(request)}  # noqa: S308
+    return render(request, "casework/accounts/enrol.html", page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password: the current one, the new one twice, and a code."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # This session stays signed in; every other session of the account ends.
+        update_session_auth_hash(request, form.user)
+        request.session.pop(passwords.MUST_CHANGE, None)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("home")
+    due = bool(request.session.get(passwords.MUST_CHANGE))
+    return render(request, "casework/accounts/password_change.html", {"form": form, "due": due})

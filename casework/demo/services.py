@@ -18,6 +18,7 @@ seed <s>", which stays in the child's history. `existing_demo_children` reads th
 markers back; a run opens only the numbers that are missing.
 """
 
+import base64
 import datetime
 import random
 import re
@@ -32,12 +33,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 from simple_history.signals import pre_create_historical_record
 
 from casework.access.services import create_team, grant_role, join_team
 from casework.core import roles
-from casework.demo.users import CASEWORKERS, DEFAULT_CHILDREN, DEFAULT_SEED, DEMO_TEAMS, DEMO_USERS
+from casework.demo.users import (
+    CASEWORKERS,
+    DEFAULT_CHILDREN,
+    DEFAULT_SEED,
+    DEMO_TEAMS,
+    DEMO_TOTP_KEY_BASE32,
+    DEMO_USERS,
+)
 from casework.interviews.services import record_interview
 from casework.models import Team
 from children.models import AccessStatus, Barrier, Child, DocumentKind, HukouStatus, LivingArrangement, Sex
@@ -672,6 +681,20 @@ def ensure_users(password: str) -> dict:
             grant_role(user=user, role=demo.role)
         users[demo.username] = user
     return users
+
+
+def give_demo_authenticators(users: dict) -> int:
+    """DEBUG only (make demo): each demo user without an authenticator gets one with the
+    demo's published key (casework.demo.users.DEMO_TOTP_KEY_BASE32). Returns how many."""
+    if not settings.DEBUG:
+        raise RuntimeError("the demo's published authenticator key is for DEBUG only")
+    key = base64.b32decode(DEMO_TOTP_KEY_BASE32).hex()
+    given = 0
+    for user in users.values():
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="demo authenticator", key=key, confirmed=True)
+            given += 1
+    return given
 
 
 @dataclass

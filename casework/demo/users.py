@@ -29,3 +29,9 @@ DEMO_USERS = (
     DemoUser("sysadmin2", roles.SYSTEM_ADMIN),
 )
 CASEWORKERS = tuple(u.username for u in DEMO_USERS if u.role == roles.CASEWORKER)
+
+# The demo users' authenticator key with DEBUG on (make demo), so that a developer adds one
+# key to an authenticator app and signs in as any of them. Known to everyone who reads this
+# file, so it is never given out with DEBUG off (seed_demo --force on a training server):
+# there every demo user sets up their own authenticator at the first login.
+DEMO_TOTP_KEY_BASE32 = "CASEWORKDEMOKEYNOTFORUSEANYWHERE"

@@ -514,17 +514,23 @@ def timeline_page(team: Team, f: ReviewFilter, number) -> tuple[Page, list[Entry
 
 # --- Access review -------------------------------------------------------------------
 
-ACTIONS_WITHOUT_A_CASE = (AccessAction.LIST, AccessAction.SEARCH, AccessAction.EXPORT)
+# A lock-out after repeated wrong passwords is about an account, not a case.
+ACTIONS_WITHOUT_A_CASE = (AccessAction.LIST, AccessAction.SEARCH, AccessAction.EXPORT, AccessAction.LOCKED)
 
 
 def access_rows(team: Team, f: ReviewFilter) -> tuple[QuerySet[AccessLog], dict[str, str]]:
     """Access-log rows about the team's cases (views, denied attempts, exports of a case),
-    and, on the team-wide review, the lists, searches and exports of the team's members.
+    and, on the team-wide review, the lists, searches, exports and lock-outs of the team's
+    members and the resets of their second factor.
     Returns the rows, newest first, and a map of case id to case number for display."""
     case_numbers = {str(pk): number for pk, number in _team_children(team, f).values_list("pk", "case_number")}
     condition = Q(object_type="child", object_id__in=list(case_numbers))
     if f.child_pk is None and not f.case_number:
-        condition |= Q(user_id__in=team_members(team).values("pk"), action__in=ACTIONS_WITHOUT_A_CASE, object_id="")
+        members = team_members(team).values("pk")
+        condition |= Q(user_id__in=members, action__in=ACTIONS_WITHOUT_A_CASE, object_id="")
+        # A system admin's reset of a member's second factor, whoever the admin is.
+        member_ids = [str(pk) for pk in members.values_list("pk", flat=True)]
+        condition |= Q(action=AccessAction.RESET, object_type="user", object_id__in=member_ids)
     rows = AccessLog.objects.filter(condition)
     if f.kind in PrivilegeKind.values:
         rows = rows.none()

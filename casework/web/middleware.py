@@ -14,6 +14,7 @@ from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from casework.accounts import passwords, services
 from casework.core.redirects import path_only
 from casework.web.htmx import is_htmx
 
@@ -189,3 +190,47 @@ class HtmxLoginRedirectMiddleware:
                 ended["HX-Reswap"] = "none"
                 return ended
         return response
+
+
+class SignInCompleteMiddleware:
+    """Signing in is the password, then the second factor, then (if someone else set the
+    password) a new password of one's own. Until this session has done all three the person
+    reaches only the pages that do them, logout, quick exit and the language switch: a
+    password alone opens no case page, no aggregate and no admin page (SE-7). `next`
+    carries the page's path only, as on the login page; htmx gets 401 with nothing to
+    follow, as when a session ends."""
+
+    OPEN_PATHS = (
+        "login",
+        "logout",
+        "accounts:two-factor",
+        "accounts:enrol",
+        "accounts:quick-exit",
+        "accounts:neutral",
+        "accounts:language",
+        "accounts:session",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or self._open(request.path):
+            return self.get_response(request)
+        if not user.is_verified():
+            step = "accounts:two-factor" if services.has_second_factor(user) else "accounts:enrol"
+            return self._send_to(request, step)
+        if request.session.get(passwords.MUST_CHANGE) and request.path != resolve_url("accounts:password"):
+            return self._send_to(request, "accounts:password")
+        return self.get_response(request)
+
+    def _send_to(self, request, step: str) -> HttpResponse:
+        if is_htmx(request):
+            unfinished = HttpResponse(status=401)
+            unfinished["HX-Reswap"] = "none"
+            return unfinished
+        return redirect_to_login(path_only(request.path), resolve_url(step))
+
+    def _open(self, path: str) -> bool:
+        return path.startswith(settings.STATIC_URL) or path in {resolve_url(name) for name in self.OPEN_PATHS}

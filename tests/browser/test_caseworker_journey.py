@@ -93,6 +93,8 @@ def test_caseworker_journey_on_a_phone(page, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     journey(page, screenshot, "phone-390")
     page.get_by_role("button", name="Exit").click()
+    # The exit's answer clears the site's cookies: wait for it, or it wipes the new login's.
+    expect(page).to_have_title("Calendar")
     # Nothing wider than the phone: no sideways scrolling on the case list.
     log_in(page, "cw_a", factories.PASSWORD)
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from children.models import Child
 from tests import factories
+from tests.browser.test_login_smoke import enrol
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +61,11 @@ def test_caseworker_journey_at_phone_width(page, screenshot, language):
     page.get_by_label(words["username"]).fill("cw_a")
     page.get_by_label(words["password"]).fill(factories.PASSWORD)
     page.get_by_role("button", name=words["log_in"]).click()
+    # The first login sets up the authenticator, in the chosen language too.
+    page.wait_for_url(re.compile(r"/login/enrol/"))
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    screenshot(f"{language}-enrol")
+    enrol(page)
     expect(page.get_by_role("heading", name=words["my_cases"])).to_be_visible()
 
     page.get_by_role("link", name=words["open"]).click()

@@ -8,6 +8,7 @@ from children.models import HukouStatus
 from children.queries import current_versions
 from children.services import update_child
 from tests import factories
+from tests.browser.test_login_smoke import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,10 +30,7 @@ def test_supervisor_filters_the_timeline_by_caseworker_and_reads_a_diff(page, su
         reason="Spelling",
     )
 
-    page.goto("/login/")
-    page.get_by_label("Username").fill("sup_a")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "sup_a", factories.PASSWORD)
 
     page.get_by_role("link", name="Team", exact=True).first.click()
     page.get_by_role("link", name="Change history").click()

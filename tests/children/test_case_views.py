@@ -17,16 +17,17 @@ from tests.not_found import assert_the_plain_404
 
 LIST = reverse("children:list")
 # Queries for one page of the list, however many cases the user holds: the session and
-# the user (2); the visible ids, the page and its doors (3); the access-log row and its
-# hash-chain head (3); preferences and roles (2). The session is saved only when its idle
-# limit is renewed, at most once a minute (casework.web.middleware), not on every page. A
-# change here is a change in what a page costs: check why.
-LIST_QUERIES = 10
-# The case page: session and user (2); the gate's permission check and the child with
-# family, parents and team (2); the access-log row (3); preferences, the change check and
-# roles (3); the doors, the interviews and the follow-up (children.queries.with_follow_up,
-# the one rule of "overdue") (3).
-DETAIL_QUERIES = 14  # with the other names of the case
+# the user (2); the device that verified the session's second factor (1); the visible
+# ids, the page and its doors (3); the access-log row and its hash-chain head (3);
+# preferences and roles (2). The session is saved only when its idle limit is renewed, at
+# most once a minute (casework.web.middleware), not on every page. A change here is a
+# change in what a page costs: check why.
+LIST_QUERIES = 11
+# The case page: session and user (2); the second factor's device (1); the gate's
+# permission check and the child with family, parents and team (2); the access-log row
+# (3); preferences, the change check and roles (3); the doors, the interviews and the
+# follow-up (children.queries.with_follow_up, the one rule of "overdue") (3).
+DETAIL_QUERIES = 15  # with the other names of the case
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 

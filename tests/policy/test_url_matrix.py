@@ -51,6 +51,10 @@ MATRIX = {
     "accounts:neutral": ((), EVERYONE),
     # Asked by the page's script: signed out is 401, never a redirect to follow.
     "accounts:session": ((), row(401, *(200,) * 6)),
+    # Signed in with the second factor already (force_login): both steps send the person on.
+    "accounts:two-factor": ((), row(LOGIN, *(302,) * 6)),
+    "accounts:enrol": ((), row(LOGIN, *(302,) * 6)),
+    "accounts:password": ((), row(LOGIN, *(200,) * 6)),
     "supervision:team": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
     "supervision:access": ((), SUPERVISORS),

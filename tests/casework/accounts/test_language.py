@@ -13,6 +13,7 @@ from django.utils.translation import get_language_info
 
 from casework.models import Preferences
 from tests import factories
+from tests.signin import authenticator, code_for
 
 SWITCH = reverse("accounts:language")
 
@@ -44,9 +45,13 @@ def test_the_choice_is_remembered_in_preferences_and_applied_at_the_next_login(c
     client.post(SWITCH, {"language": "ko", "next": reverse("children:list")})
     assert Preferences.objects.get(user=cw_a).language == "ko"
 
-    # Another device, whose browser asks for English: the login applies Korean.
+    # Another device, whose browser asks for English: the login applies Korean, from the
+    # second step of signing in on.
     elsewhere = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = elsewhere.post(reverse("login"), {"username": "cw_a", "password": factories.PASSWORD}, follow=True)
+    assert html_lang(response) == "ko"
+    device = authenticator(cw_a)
+    response = elsewhere.post(reverse("accounts:two-factor"), {"token": code_for(device)}, follow=True)
     assert html_lang(response) == "ko"
     assert "내 사례" in response.content.decode()
 

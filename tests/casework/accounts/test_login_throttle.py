@@ -1,6 +1,7 @@
 """SE-1, SE-2, SE-10: repeated wrong passwords lock the username (from whatever address) and
 the address (whatever username) for a while, and neither a lock-out nor an unknown username
-can be told apart from a wrong password, by its page or by its time."""
+can be told apart from a wrong password, by its page or by its time. The start of an
+account's lock is in the access log, where the team's supervisor sees it."""
 
 import datetime
 import re
@@ -10,6 +11,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
+from casework.models import AccessLog
 from tests import factories
 
 URL = reverse("login")
@@ -28,6 +30,11 @@ def body(response) -> str:
 @pytest.fixture
 def client():
     return Client()
+
+
+def some_time_ago(minutes: int) -> None:
+    """Move every recorded failure back in time, as the clock will see them later."""
+    AccessAttempt.objects.update(attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes))
 
 
 def test_five_wrong_passwords_lock_out_the_right_one(client, cw_a):
@@ -151,3 +158,59 @@ def test_a_successful_login_forgets_earlier_failures(client, cw_a):
 def test_the_password_is_never_stored_with_a_failed_attempt(client, cw_a):
     attempt(client, "cw_a", "my-secret-guess")
     assert "my-secret-guess" not in str(list(AccessAttempt.objects.values()))
+
+
+def test_attempts_during_a_lock_do_not_extend_it(client, cw_a):
+    """Otherwise one guess every 29 minutes would keep a known username locked for good."""
+    for _ in range(5):
+        attempt(client, "cw_a", "wrong-password")
+    some_time_ago(minutes=29)
+    for _ in range(3):
+        attempt(client, "cw_a", "wrong-password", address="203.0.113.66")
+    some_time_ago(minutes=31)
+    assert attempt(client, "cw_a", factories.PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(cw_a.pk)
+
+
+def test_logging_in_as_oneself_does_not_wipe_the_failures_against_a_colleague(client, cw_a, cw_a2):
+    """Axes' own reset clears the address's failures too: four guesses at a colleague's
+    password, one login of one's own from the same address, and four more, without end."""
+    for _ in range(4):
+        attempt(client, "cw_a2", "guess", address="203.0.113.5")
+    assert attempt(client, "cw_a", factories.PASSWORD, address="203.0.113.5").status_code == 302
+    client.post(reverse("logout"))
+    attempt(client, "cw_a2", "guess", address="203.0.113.6")
+    response = attempt(client, "cw_a2", factories.PASSWORD, address="192.0.2.1")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_the_lock_is_recorded_once_against_the_account_in_the_access_log(client, cw_a):
+    for _ in range(8):
+        attempt(client, "cw_a", "wrong-password", address="203.0.113.9")
+    rows = list(AccessLog.objects.filter(action="locked").values_list("user_id", "username", "address"))
+    assert rows == [(cw_a.pk, "cw_a", "203.0.113.9")]
+
+
+def test_a_lock_on_an_unknown_username_records_no_account(client, cw_a):
+    for _ in range(6):
+        attempt(client, "nobody-here", "wrong-password")
+    assert not AccessLog.objects.filter(action="locked").exists()
+
+
+def test_an_address_locked_for_trying_many_usernames_records_no_account(client, cw_a):
+    """The address is locked, not cw_a, whose one failure only happened to be the fifth."""
+    for name in ["anna", "bora", "chen", "dong"]:
+        attempt(client, name, "wrong-password", address="203.0.113.50")
+    attempt(client, "cw_a", "wrong-password", address="203.0.113.50")
+    assert not AccessLog.objects.filter(action="locked").exists()
+
+
+def test_the_teams_supervisor_sees_the_lock_in_the_access_review(client, cw_a, sup_a, sup_b):
+    for _ in range(5):
+        attempt(client, "cw_a", "wrong-password", address="203.0.113.9")
+    client.force_login(sup_a)
+    response = client.get(reverse("supervision:access"), {"kind": "locked"})
+    assert [(r.username, r.action, r.address) for r in response.context["page"]] == [("cw_a", "locked", "203.0.113.9")]
+    assert "Locked out" in response.content.decode()
+    client.force_login(sup_b)
+    assert list(client.get(reverse("supervision:access"), {"kind": "locked"}).context["page"]) == []

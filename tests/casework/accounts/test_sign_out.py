@@ -5,11 +5,13 @@ logout deletes it and asks the browser to clear the rest."""
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from tests import factories
+from tests.signin import authenticator, code_for
 
 
 def csrf_token(page) -> str:
@@ -17,10 +19,15 @@ def csrf_token(page) -> str:
 
 
 def sign_in(client, username) -> None:
+    """Both steps through the real forms, each with the CSRF token its page carries."""
+    device = authenticator(get_user_model().objects.get(username=username))
     token = csrf_token(client.get(reverse("login")))
     response = client.post(
         reverse("login"), {"username": username, "password": factories.PASSWORD, "csrfmiddlewaretoken": token}
     )
+    assert response.status_code == 302
+    token = csrf_token(client.get(reverse("accounts:two-factor")))
+    response = client.post(reverse("accounts:two-factor"), {"token": code_for(device), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
 
 

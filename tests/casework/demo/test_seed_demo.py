@@ -1,6 +1,7 @@
 """seed_demo: the demo users, and synthetic children shaped like the survey, written
 through the real services, the same for a seed and never duplicated."""
 
+import base64
 import datetime
 import re
 from collections import Counter
@@ -346,3 +347,29 @@ class TestTheDemoSetOfAHundred:
         assert set(children_visible_to(supervisor2).values_list("pk", flat=True)) == team_b
         assert not children_visible_to(User.objects.get(username="dataadmin")).exists()
         assert not children_visible_to(User.objects.get(username="sysadmin")).exists()
+
+
+def test_with_debug_on_the_demo_users_share_the_published_authenticator_key(debug):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casework.demo.users import DEMO_TOTP_KEY_BASE32
+
+    output = seed(children=0)
+    assert DEMO_TOTP_KEY_BASE32 in output
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert devices.count() == len(demo.DEMO_USERS)
+    assert {device.bin_key for device in devices} == {base64.b32decode(DEMO_TOTP_KEY_BASE32)}
+    seed(children=0)  # again: nothing doubled
+    assert TOTPDevice.objects.count() == len(demo.DEMO_USERS)
+
+
+def test_with_debug_off_no_demo_user_gets_the_published_key(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casework.demo.users import DEMO_TOTP_KEY_BASE32
+
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = "a-training-password-of-our-own"
+    output = seed(children=0, force=True)
+    assert DEMO_TOTP_KEY_BASE32 not in output
+    assert not TOTPDevice.objects.exists()

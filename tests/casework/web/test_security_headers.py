@@ -38,6 +38,7 @@ def test_session_cookie_is_secure_and_http_only(client, cw_a):
     response = client.post(reverse("login"), {"username": "cw_a", "password": factories.PASSWORD})
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/" and not cookie["domain"]
 
 
 def test_login_changes_the_session_key(client, cw_a):
