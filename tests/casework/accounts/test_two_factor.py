@@ -186,7 +186,7 @@ def test_only_a_system_admin_can_reset(cw_a, sup_a):
         call_command("reset_two_factor", "cw_a", by="sup_a")
     assert TOTPDevice.objects.filter(user=cw_a).exists()
     assert not AccessLog.objects.filter(action="reset").exists()
-    assert not PrivilegeChange.objects.exists()
+    assert not PrivilegeChange.objects.filter(kind=PrivilegeKind.DEVICES_RESET).exists()
 
 
 def test_logout_and_quick_exit_stay_open_before_the_second_factor(client, cw_a):
