@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.functional import Promise
 
 
 def operator_language(environ: Mapping[str, str] = os.environ) -> str:
@@ -40,6 +41,9 @@ def operator_language(environ: Mapping[str, str] = os.environ) -> str:
 class TranslatedCommand(BaseCommand):
     """A command whose messages are in the operator's language (operator_language):
     from the console (help and errors included) and from call_command alike."""
+
+    # A lazy translation, made a str by create_parser once the language is chosen.
+    help: str | Promise = ""  # type: ignore[assignment]
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         self.help = str(self.help)  # argparse wraps the description as a str, not a lazy text
