@@ -183,10 +183,7 @@ def test_on_a_phone_the_whole_case_card_is_the_link_and_a_focused_field_is_not_u
 
 def test_on_a_phone_the_case_lists_filters_are_folded_unless_one_is_in_use(page, cw_a):
     factories.open_case_for(cw_a)
-    page.goto("/login/")
-    page.get_by_label("Username").fill(cw_a.username)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, cw_a.username, factories.PASSWORD)
     page.set_viewport_size(WIDTHS["390"])
     page.goto(reverse("children:list"))
     # The search stays at hand; the five filters wait under "Filters".

@@ -66,6 +66,8 @@ def test_an_in_place_save_with_a_wrong_field_shows_the_error_in_place_and_keeps_
     log_in(page, "cw_a", factories.PASSWORD)
     page.goto(case_a.get_absolute_url())
     page.locator("#section-child").get_by_role("link", name="Edit").click()
+    # The form has opened and settled (focus moves into it), as a person sees before typing.
+    expect(page.locator("#section-child form input:not([type=hidden])").first).to_be_focused()
     page.locator("#id_child-reason").fill("Checked the birth certificate")
     # The browser's own checks are off (novalidate): the server refuses a date in the future.
     page.locator("#id_child-date_of_birth").fill("2999-12-31")
