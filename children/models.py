@@ -74,6 +74,14 @@ def new_record_key() -> int:
     return secrets.randbelow(RECORD_KEY_RANGE)
 
 
+class ChildManager(models.Manager):
+    """Reads of children leave the record key in the database: only the aggregates' grouped
+    SUM reads it there (casework.aggregates.queries), so no page, form or log can carry it."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("record_key")
+
+
 class Child(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
@@ -102,6 +110,7 @@ class Child(models.Model):
     record_key = models.PositiveSmallIntegerField(default=new_record_key, editable=False)
 
     history = case_history(excluded_fields=["record_key"])
+    objects = ChildManager()
 
     class Meta:
         verbose_name = _("child")

@@ -28,6 +28,8 @@ from decimal import Decimal
 from statistics import mean
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,6 +173,26 @@ def test_the_record_key_never_reaches_a_page_a_form_the_history_or_an_export(cli
     assert response.status_code == 200
     page = response.content.decode()
     assert "record_key" not in page and "record key" not in page.lower()
+
+
+def test_the_pages_never_read_the_record_key_out_of_the_database(client, cw_a, sup_a):
+    """Not even into the application's memory: the case list, the case page and the
+    supervisor's pages select every other column of a child, and the aggregates read the
+    key only as a SUM in SQL (children.models.ChildManager)."""
+    child = factories.open_case_for(cw_a)
+    pages = [
+        (cw_a, reverse("children:list")),
+        (cw_a, reverse("children:list") + "?q=" + child.case_number),
+        (cw_a, child.get_absolute_url()),
+        (sup_a, reverse("supervision:team")),
+        (sup_a, reverse("supervision:timeline")),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        read = [q["sql"] for q in captured.captured_queries if "record_key" in q["sql"]]
+        assert read == [], (url, read)
 
 
 def test_the_dashboard_and_the_exports_say_what_a_figure_means(client, data_admin, survey):
