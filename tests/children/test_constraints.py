@@ -7,7 +7,9 @@ cannot store them. Each bad write runs in its own savepoint so the test can go o
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from casework.models import AccessLog, Interview
 from children.models import Child, DocumentAccess, DocumentKind
@@ -129,3 +131,19 @@ def test_interview_follow_up_before_the_interview_is_refused(family, team_a, cw_
 def test_access_log_action_must_be_a_known_action(db):
     assert refused(lambda: AccessLog.objects.create(action="peek"))
     assert not AccessLog.objects.exists()
+
+
+def test_a_choice_outside_its_list_is_refused_before_the_save_without_asking_the_database(family, team_a):
+    """The same CHECK, validated in Python (casework.core.constraints.ChoicesCheck): a form
+    or full_clean refuses the value with the constraint's message and runs no query; a
+    valid record asks the database nothing either."""
+    child = Child(family=family, team=team_a, case_number="C-2026-9002", **{**VALID_CHILD, "sex": "unknown-sex"})
+    with CaptureQueriesContext(connection) as captured:
+        with pytest.raises(ValidationError) as refusal:
+            child.validate_constraints()
+        Child(family=family, team=team_a, case_number="C-2026-9003", **VALID_CHILD).validate_constraints()
+    assert "child_sex_valid" in str(refusal.value)
+    # (Other checks, over more than one column, are still asked of the database.)
+    assert not [q for q in captured.captured_queries if "female" in q["sql"] or "unknown-sex" in q["sql"]]
+    # A field that already failed its own checks is not checked again.
+    child.validate_constraints(exclude={"sex"})
