@@ -24,14 +24,13 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from casework.access.guard import privilege_groups_changing
-from casework.audit.chain import link_row
-from casework.audit.registry import chain_for
+from casework.audit.chain import insert_linked
 from casework.core import roles
 from casework.core.tracked import save_tracked
 from casework.models import Assignment, PrivilegeChange, PrivilegeKind, PrivilegeOutcome, Team
@@ -233,12 +232,7 @@ def _record(
         reason=reason,
         answers=answers,
     )
-    chain = chain_for(PrivilegeChange)
-    assert chain is not None
-    with transaction.atomic():
-        row.at = timezone.now()
-        link_row(connections[DEFAULT_DB_ALIAS], chain, row)
-        row.save(force_insert=True)
+    insert_linked(row)
     return row
 
 

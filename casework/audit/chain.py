@@ -23,8 +23,9 @@ import uuid
 from typing import Any, TypeAlias
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
 from casework.audit.registry import HEAD_TABLE, Chain, chain_for
 
@@ -140,6 +141,19 @@ def link_row(connection: BaseDatabaseWrapper, chain: Chain, row: models.Model) -
     # history-safe: the chain's head, not case data
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {HEAD_TABLE} SET row_hash = %s WHERE chain = %s", [row_hash, chain.table])  # noqa: S608
+
+
+def insert_linked(row: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert a new row of a chained audit table that records a change (the admin's log,
+    the record of privilege changes): stamped now and linked into its chain, inside the
+    caller's transaction, so that a change rolled back leaves no record of itself."""
+    chain = chain_for(type(row))
+    if chain is None:
+        raise ValueError(f"{type(row).__name__} is not a chained audit table")
+    with transaction.atomic(using=using):
+        setattr(row, chain.at, timezone.now())
+        link_row(connections[using], chain, row)
+        row.save(force_insert=True, using=using)
 
 
 def start_heads(connection: BaseDatabaseWrapper, tables: list[str]) -> None:

@@ -35,7 +35,7 @@ from django.db.utils import load_backend
 from django.http import HttpRequest
 from django.utils import timezone
 
-from casework.audit.chain import link_row, stable_json
+from casework.audit.chain import insert_linked, link_row, stable_json
 from casework.audit.registry import chain_for
 from casework.models import AccessAction, AccessLog, AdminAction, AdminLogEntry
 
@@ -186,10 +186,5 @@ def log_admin_action(
         object_repr=str(obj)[:200],
         change_message=stable_json(message or []),
     )
-    chain = chain_for(AdminLogEntry)
-    assert chain is not None
-    with transaction.atomic(using=DEFAULT_DB_ALIAS):
-        row.at = timezone.now()
-        link_row(connections[DEFAULT_DB_ALIAS], chain, row)
-        row.save(force_insert=True, using=DEFAULT_DB_ALIAS)
+    insert_linked(row)
     return row
