@@ -13,9 +13,13 @@ from tests.audit_flush import append_only_flush_hatch  # noqa: E402,F401  (flush
 @pytest.fixture(autouse=True)
 def force_login_signs_in_fully(monkeypatch):
     """`client.force_login(user)` gives a session that has passed the second factor, as a
-    real login with a code does (django_otp.login): the hundreds of tests about pages need
-    a signed-in person, not the sign-in. The tests of the sign-in itself
-    (tests/casework/accounts/) log in through the real forms, password then code."""
+    real login with a code does (django_otp.login), and holds the CSRF token a real login
+    leaves in it (CSRF_USE_SESSIONS): the hundreds of tests about pages need a signed-in
+    person, not the sign-in, and the pinned query counts the page's own queries. The tests
+    of the sign-in itself (tests/casework/accounts/) log in through the real forms,
+    password then code."""
+    from django.http import HttpRequest
+    from django.middleware.csrf import CSRF_SESSION_KEY, get_token
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,6 +33,9 @@ def force_login_signs_in_fully(monkeypatch):
             device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        token_holder = HttpRequest()
+        get_token(token_holder)  # what CsrfViewMiddleware stores after a real login's answer
+        session[CSRF_SESSION_KEY] = token_holder.META["CSRF_COOKIE"]
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)

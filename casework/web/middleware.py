@@ -9,7 +9,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
-from django.middleware.csrf import CSRF_SESSION_KEY
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -132,14 +131,12 @@ class SessionLifetimeMiddleware:
 
 @receiver(user_logged_in, dispatch_uid="casework.web.middleware.start_session_lifetime")
 def start_session_lifetime(sender, request, user, **kwargs):
-    """Login saves the session anyway: start both clocks there, and keep the CSRF token
-    login just rotated (CSRF_USE_SESSIONS), so the first page after it writes nothing."""
+    """Login saves the session anyway: start both clocks there, so the first page after it
+    writes nothing."""
     if request is not None and hasattr(request, "session"):
         now = time.time()
         request.session[SessionLifetimeMiddleware.STARTED] = now
         request.session[SessionLifetimeMiddleware.RENEWED] = now
-        if settings.CSRF_USE_SESSIONS and "CSRF_COOKIE" in request.META:
-            request.session[CSRF_SESSION_KEY] = request.META["CSRF_COOKIE"]
 
 
 class LoginNextWithoutQueryMiddleware:
