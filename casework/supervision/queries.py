@@ -28,13 +28,22 @@ from django.utils.translation import gettext_lazy
 from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
 from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
 from casework.core.pages import page_of
-from casework.models import AccessAction, AccessLog, Assignment, Interview, PrivilegeChange, PrivilegeKind, Team
+from casework.models import (
+    AccessAction,
+    AccessLog,
+    Assignment,
+    Interview,
+    PrivilegeChange,
+    PrivilegeKind,
+    Team,
+    Transfer,
+)
 from children.models import CaseStatus, Child, DocumentAccess
 from children.queries import with_follow_up
 from families.models import Family, Father, Mother
 
 # The kinds of record in the timeline, in the order the filter offers them.
-KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father]] = {
+KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father | Transfer]] = {
     "child": Child,
     "document_access": DocumentAccess,
     "interview": Interview,
@@ -42,6 +51,7 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
     "family": Family,
     "mother": Mother,
     "father": Father,
+    "transfer": Transfer,
 }
 
 # Bookkeeping columns that change on every save and say nothing about the case.
@@ -157,6 +167,8 @@ def _scopes(children: QuerySet[Child]) -> dict[str, Q]:
         "document_access": Q(child_id__in=child_pks),
         "interview": Q(child_id__in=child_pks),
         "assignment": Q(child_id__in=child_pks),
+        # A transfer follows its case: the receiving team reads it only once the case is hers.
+        "transfer": Q(child_id__in=child_pks),
         "family": Q(id__in=children.values("family_id")),
         "mother": Q(id__in=families.filter(mother__isnull=False).values("mother_id")),
         "father": Q(id__in=families.filter(father__isnull=False).values("father_id")),

@@ -15,6 +15,7 @@ from casework.access.services import assign_case, reassign_case, revoke_assignme
 from casework.audit.services import log_access
 from casework.models import AccessAction
 from casework.supervision import queries as review
+from casework.transfers import queries as transfers
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
 from casework.web.discreet import discreet
 from casework.web.gates import refuse, supervisor_required
@@ -39,7 +40,15 @@ def team_overview(request, team):
         user=request.user, action=AccessAction.LIST, object_type="team", request=request, detail={"page": page.number}
     )
     return render(
-        request, "casework/supervision/team.html", {"team": team, "page": page, "caseload": review.caseload(team)}
+        request,
+        "casework/supervision/team.html",
+        {
+            "team": team,
+            "page": page,
+            "caseload": review.caseload(team),
+            "incoming_transfers": transfers.incoming(team),
+            "outgoing_transfers": transfers.outgoing(team),
+        },
     )
 
 
