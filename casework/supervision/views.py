@@ -15,8 +15,8 @@ from casework.access.services import assign_case, reassign_case, revoke_assignme
 from casework.audit.services import log_access
 from casework.models import AccessAction
 from casework.supervision import queries as review
-from casework.transfers import queries as transfers
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
+from casework.transfers import queries as transfers
 from casework.web.discreet import discreet
 from casework.web.gates import refuse, supervisor_required
 from children import access

@@ -8,8 +8,10 @@ a template's mistake.
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -47,7 +49,7 @@ class Proposal:
         return str(Province(self.province).label) if self.province in Province.values else self.province
 
 
-def _proposal(row: dict, today: date) -> Proposal:
+def _proposal(row: Mapping[str, Any], today: date) -> Proposal:
     return Proposal(
         id=row["id"],
         from_team_name=row["from_team_name"],

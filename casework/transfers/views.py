@@ -40,7 +40,9 @@ def propose(request, pk, team):
     if child.team_id != team.pk:
         refuse(request, "child", pk)
     if request.method == "GET":
-        log_access(user=request.user, action=AccessAction.VIEW, object_type="child", object_id=child.pk, request=request)
+        log_access(
+            user=request.user, action=AccessAction.VIEW, object_type="child", object_id=child.pk, request=request
+        )
     form = ProposeForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,9 +53,7 @@ def propose(request, pk, team):
             form.add_error(None, error)
         else:
             _log_step(request, transfer, "proposed")
-            messages.success(
-                request, _("The transfer to %(team)s is proposed.") % {"team": transfer.to_team.name}
-            )
+            messages.success(request, _("The transfer to %(team)s is proposed.") % {"team": transfer.to_team.name})
             return redirect("transfers:detail", pk=transfer.pk)
     return render(request, "casework/transfers/propose.html", {"team": team, "child": child, "form": form})
 
@@ -68,12 +68,15 @@ def _transfer(request, team, pk, *, side: str | None = None):
 
 def _detail(request, team, transfer, *, answer_form=None, refuse_form=None, status=200):
     incoming = transfer.to_team_id == team.pk
+    answer_form, refuse_form = answer_form or AnswerForm(), refuse_form or RefuseForm()
     context = {
         "team": team,
         "incoming": incoming,
         "pending": transfer.status == TransferStatus.PENDING,
-        "answer_form": answer_form or AnswerForm(),
-        "refuse_form": refuse_form or RefuseForm(),
+        "answer_form": answer_form,
+        "refuse_form": refuse_form,
+        # What the service refused (already answered, the case moved): shown above the forms.
+        "errors": [*answer_form.non_field_errors(), *refuse_form.non_field_errors()],
     }
     if incoming and transfer.status != TransferStatus.ACCEPTED:
         # Not (or not yet) her case: the proposal's few facts, never the transfer row,
@@ -88,7 +91,9 @@ def _detail(request, team, transfer, *, answer_form=None, refuse_form=None, stat
 @require_GET
 def detail(request, pk, team):
     transfer = _transfer(request, team, pk)
-    log_access(user=request.user, action=AccessAction.VIEW, object_type="transfer", object_id=transfer.pk, request=request)
+    log_access(
+        user=request.user, action=AccessAction.VIEW, object_type="transfer", object_id=transfer.pk, request=request
+    )
     return _detail(request, team, transfer)
 
 
