@@ -52,6 +52,16 @@ def team_overview(request, team):
     )
 
 
+@supervisor_required("caseload")
+@require_GET
+def caseload_figures(request, team):
+    """The team's own figures for its supervisor (named caseworkers and cases: not the
+    anonymised aggregates, which are head office's)."""
+    figures = review.caseload_figures(team)
+    log_access(user=request.user, action=AccessAction.LIST, object_type="caseload", request=request)
+    return render(request, "casework/supervision/caseload.html", {"team": team, "figures": figures})
+
+
 @supervisor_required("child")
 @require_http_methods(["GET", "POST"])
 def assignment(request, pk, team):

@@ -57,6 +57,7 @@ MATRIX = {
     "accounts:enrol": ((), row(LOGIN, *(302,) * 6)),
     "accounts:password": ((), row(LOGIN, *(200,) * 6)),
     "supervision:team": ((), SUPERVISORS),
+    "supervision:caseload": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
     "supervision:access": ((), SUPERVISORS),
     "supervision:assignment": (("case",), SUPERVISOR_A),
