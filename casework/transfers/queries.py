@@ -88,6 +88,7 @@ def outgoing(team: Team) -> list[Transfer]:
     return list(
         Transfer.objects.filter(from_team=team, status=TransferStatus.PENDING)
         .select_related("child", "to_team", "proposed_by")
+        .defer("child__record_key")  # see children.models.ChildManager
         .order_by("proposed_at")
     )
 
@@ -100,7 +101,8 @@ def transfer_of(team: Team, pk: object) -> Transfer | None:
         return None
     return (
         Transfer.objects.filter(Q(from_team=team) | Q(to_team=team), pk=pk)
-        .select_related("from_team", "to_team", "proposed_by", "answered_by")
+        .select_related("child", "from_team", "to_team", "proposed_by", "answered_by")
+        .defer("child__record_key")  # see children.models.ChildManager
         .first()
     )
 
