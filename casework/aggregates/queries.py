@@ -46,8 +46,9 @@ selected).
 Every aggregation is a GROUP BY in the database: one query over open children (province x
 mother status x living arrangement x hukou status x age band), one over their
 document-access rows (kind x status x province x age band), one over interviews (month
-x province) and one over the doors opened in the period (kind). Every table is a sum over those few hundred grouped rows, so the number of
-queries and the Python work do not grow with the number of children.
+x province) and one over the doors opened in the period (kind). Every table is a sum
+over those few hundred grouped rows, so the number of queries and the Python work do not
+grow with the number of children.
 """
 
 import datetime
