@@ -58,6 +58,8 @@ def pages_of(role, case, assignment):
         "supervisor": case_pages
         + [
             ("team", reverse("supervision:team")),
+            ("caseload", reverse("supervision:caseload")),
+            ("transfer-propose", reverse("transfers:propose", args=[case.pk])),
             ("timeline", reverse("supervision:timeline")),
             ("access-review", reverse("supervision:access")),
             ("assignment", reverse("supervision:assignment", args=[case.pk])),
