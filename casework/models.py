@@ -123,6 +123,8 @@ class AccessAction(models.TextChoices):
     CONFLICT = "conflict", _("Edit conflict")
     LOCKED = "locked", _("Locked out")
     RESET = "reset", _("Two-factor devices reset")
+    # A step of a case's transfer between teams (casework.transfers); detail names the step.
+    TRANSFER = "transfer", _("Transfer")
 
 
 class AccessLog(models.Model):
@@ -364,3 +366,69 @@ class AccountSecurity(models.Model):
 
     def __str__(self):
         return str(_("Account security"))
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Transfer(models.Model):
+    """A case's move from one team to another (casework.transfers): proposed by the
+    supervisor of the team that holds it, accepted or refused by the supervisor of the
+    receiving team, or withdrawn while pending. Until it is accepted the receiving team
+    reads only the reason, the child's age and province (casework.transfers.queries).
+
+    The move itself is one field, the child's team (casework.access.services.move_case):
+    every record that hangs off the case (family, interviews, doors, history, plans)
+    follows it without being touched."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="transfers")
+    from_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("from team")
+    )
+    to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to team"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_reason = models.TextField(_("reason of the answer"), max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-proposed_at"]
+        constraints = [
+            choices_constraint("transfer", "status", TransferStatus),
+            models.CheckConstraint(condition=~models.Q(from_team=models.F("to_team")), name="transfer_to_another_team"),
+            # One pending transfer per case at a time.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status="pending"),
+                name="transfer_one_pending_per_case",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_team", "status"], name="transfer_to_team_status")]
+
+    def __str__(self):
+        # Never the case number: __str__ reaches logs, and the receiving team reads them.
+        return str(_("Transfer %(id)s") % {"id": self.pk})

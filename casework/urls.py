@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("casework.interviews.urls")),
     path("", include("casework.accounts.urls")),
     path("team/", include("casework.supervision.urls")),
+    path("team/", include("casework.transfers.urls")),
     path("audit/", include("casework.audit.urls")),
     path("aggregates/", include("casework.aggregates.urls")),
     # Before the admin's own URLs, so that its "view on site" shortcut is never reached.

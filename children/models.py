@@ -136,11 +136,14 @@ class Child(models.Model):
 
     @property
     def age(self) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        today = timezone.localdate()
-        born = self.date_of_birth
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age_in_years(self.date_of_birth, timezone.localdate())
+
+
+def age_in_years(born, today) -> int | None:
+    """Whole years from `born` to `today`, None without a date of birth."""
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 class CaseNumberCounter(models.Model):

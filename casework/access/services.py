@@ -24,14 +24,15 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from casework.access.guard import privilege_groups_changing
 from casework.audit.chain import insert_linked
 from casework.core import roles
+from casework.core.history import serialise_history_writers
 from casework.core.tracked import save_tracked
 from casework.models import Assignment, PrivilegeChange, PrivilegeKind, PrivilegeOutcome, Team
 from children.models import Child, ChildUserObjectPermission
@@ -148,6 +149,39 @@ def reassign_case(
     for current in Assignment.objects.filter(child=child, revoked_at__isnull=True).exclude(caseworker=to):
         revoke_assignment(assignment=current, by=by, reason=reason)
     return assign_case(child=child, to=to, by=by, reason=reason, ends_on=ends_on)
+
+
+def leads(user: User, team: Team) -> bool:
+    """Whether `user` is an active supervisor who leads `team` (its oversight group)."""
+    return (
+        roles.has_role(user, roles.SUPERVISOR)
+        and team.oversight_group.user_set.filter(pk=user.pk, is_active=True).exists()
+    )
+
+
+@transaction.atomic
+def move_case(*, child: Child, to_team: Team, by: User, reason: str) -> Child:
+    """Move a case to another team (an accepted transfer, casework.transfers): every
+    assignment of the case is revoked with its grant, the old team's oversight grant is
+    removed and the new team's given, and the child's team changes, all in one
+    transaction. `by` is the supervisor who leads the receiving team. Everything that
+    hangs off the case (family, doors, interviews, history) follows the child's team
+    field. The case is left with nobody holding it: the new supervisor assigns it."""
+    if not leads(by, to_team):
+        raise PermissionDenied("only the receiving team's supervisor moves a case into it")
+    serialise_history_writers(connection)  # before the row locks (see there)
+    child = Child.objects.select_for_update().select_related("team").get(pk=child.pk)
+    if child.team_id == to_team.pk:
+        raise ValidationError(_("The case already belongs to this team."))
+    old_team = child.team
+    for held in Assignment.objects.filter(child=child, revoked_at__isnull=True).select_related("child"):
+        _end_assignment(assignment=held, by=by, reason=reason)
+    for perm in CASE_PERMS:
+        remove_perm(perm, old_team.oversight_group, child)
+    child.team = to_team
+    save_tracked(child, by=by, reason=reason, expected_version=child.version)
+    grant_team_oversight(child=child)
+    return child
 
 
 # --- Roles and teams ------------------------------------------------------------------

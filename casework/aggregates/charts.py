@@ -24,6 +24,7 @@ TITLES = {
     "age_band": _("Age"),
     "interviews_per_month": _("Field interviews per month"),
     **{f"document_access_{kind}": label for kind, label in DocumentKind.choices},
+    "doors_opened": _("Doors opened in the 12 months to the reference date"),
 }
 CATEGORY_LABELS = {
     "mother_status": dict(MotherStatus.choices),
@@ -32,6 +33,7 @@ CATEGORY_LABELS = {
     "province": dict(Province.choices),
     "age_band": AGE_BAND_LABELS,
     **{f"document_access_{kind}": dict(AccessStatus.choices) for kind in DocumentKind.values},
+    "doors_opened": dict(DocumentKind.choices),
 }
 GROUP_LABELS = {"province": dict(Province.choices), "age_band": AGE_BAND_LABELS}
 ONE_WAY = (
@@ -42,6 +44,7 @@ ONE_WAY = (
     "province",
     *(f"document_access_{kind}" for kind in DocumentKind.values),
     "interviews_per_month",
+    "doors_opened",
 )
 CROSS_TABS = tuple(
     (f"document_access_{kind}_by_{by}", f"document_access_{kind}", by)

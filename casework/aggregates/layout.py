@@ -10,8 +10,10 @@ Tables (`table`, `group`, `category`)
 =====================================
 
 One-way tables, group `all`: `mother_status`, `living_arrangement`, `hukou_status`,
-`province`, `age_band`, `document_access_<kind>` for the four kinds, and
-`interviews_per_month`. Cross-tabs, one group per province or age band:
+`province`, `age_band`, `document_access_<kind>` for the four kinds,
+`interviews_per_month`, and `doors_opened` (children whose door of each kind opened in
+the 12 months up to the reference date; a child may count under several kinds, so its
+total is door openings, not children). Cross-tabs, one group per province or age band:
 `<table>_by_province` for mother status, living arrangement, hukou status, age band, the
 four document-access kinds and interviews per month; `document_access_<kind>_by_age_band`.
 Every choice value is a category, with 0 where nobody is in it.
@@ -216,4 +218,7 @@ def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) ->
     # taken as known (the shares give them away). A province whose number of children is
     # suppressed has no interviews by month published either.
     cross_tab("interviews_per_month", "province", provinces, interviews, None, "province")
+    # A table of its own, with no cross-tab: its total (taken as known, like every one-way
+    # table's) ties its four cells together, and nothing else does.
+    one_way("doors_opened", DocumentKind.values, rows.get("doors_opened", []), "kind")
     return layout

@@ -1,4 +1,4 @@
-"""The database reads of the anonymised aggregates: three grouped queries and the age bands
+"""The database reads of the anonymised aggregates: four grouped queries and the age bands
 they count by.
 
 This is the only module of the feature that reads the database, so it is the one place to
@@ -26,6 +26,17 @@ as `unknown`.
 left out) so that every breakdown of the same population adds up to the same total, and
 a cross-tab by age band adds up to its one-way table.
 
+*Doors opened in the period* counts children whose door of a kind went from `no_access`
+to `has_access` in the 12 months up to the reference date (`opening_period`: from the day
+after the same date a year before, to the end of the reference date, local time), read
+from the doors' history: a history row of the period that sets the door to `has_access`,
+whose latest earlier row with a status other than `in_progress` said `no_access` (a door
+that went through "in progress" on its way counts; one that was "not applicable" does
+not). A child counts once per kind however often the door opened, and whatever the door
+says now (it may have shut again); open and closed cases alike, as an opening that
+happened stays happened. A door created already open has no earlier row and does not
+count. The date is the history row's (when it was recorded), not a date someone typed.
+
 *Geography* is no finer than province; there are no dates finer than a month, and no
 name, case number, UUID, date of birth, village or free text is read at all: the three
 queries below select only choice values, a month, a count and the sum of the counted
@@ -34,21 +45,22 @@ selected).
 
 Every aggregation is a GROUP BY in the database: one query over open children (province x
 mother status x living arrangement x hukou status x age band), one over their
-document-access rows (kind x status x province x age band) and one over interviews (month
-x province). Every table is a sum over those few hundred grouped rows, so the number of
-queries and the Python work do not grow with the number of children.
+document-access rows (kind x status x province x age band), one over interviews (month
+x province) and one over the doors opened in the period (kind). Every table is a sum
+over those few hundred grouped rows, so the number of queries and the Python work do not
+grow with the number of children.
 """
 
 import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import AggregatesRelease, Interview
-from children.models import CaseStatus, Child, DocumentAccess
+from children.models import AccessStatus, CaseStatus, Child, DocumentAccess
 from families.models import MotherStatus
 
 UNKNOWN_AGE = "unknown"
@@ -82,8 +94,44 @@ def age_band_expression(field_name: str, today: datetime.date) -> Case:
     )
 
 
+def opening_period(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period of "doors opened": [start, end) as aware datetimes, the 12 months up to
+    and including `today` (the release's reference date)."""
+    first_day = _years_before(today, 1) + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
+    return start, end
+
+
+def doors_opened(today: datetime.date) -> list[dict[str, Any]]:
+    """(kind, n, key) of the doors opened in the period (see the module's docstring): one
+    grouped query, whose subqueries read the doors' history by door."""
+    start, end = opening_period(today)
+    history = DocumentAccess.history.model.objects
+    before = (
+        history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .exclude(status=AccessStatus.IN_PROGRESS)
+        .order_by("-history_id")
+        .values("status")[:1]
+    )
+    # From the period's `has_access` rows (the history date is indexed), not from every
+    # door: a door's earlier rows are looked up only for those.
+    opened_doors = (
+        history.filter(status=AccessStatus.HAS_ACCESS, history_date__gte=start, history_date__lt=end)
+        .annotate(before=Subquery(before))
+        .filter(before=AccessStatus.NO_ACCESS)
+        .values("id")
+    )
+    return list(
+        DocumentAccess.objects.filter(pk__in=opened_doors)
+        .values("kind")
+        .annotate(n=Count("pk"), key=Sum("child__record_key"))
+        .order_by()
+    )
+
+
 def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The three grouped queries: a few hundred rows whatever the size of the caseload."""
+    """The four grouped queries: a few hundred rows whatever the size of the caseload."""
     today = today or timezone.localdate()
     children = list(
         Child.objects.filter(case_status=CaseStatus.OPEN)
@@ -113,7 +161,7 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
         .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
-    return {"children": children, "doors": doors, "interviews": interviews}
+    return {"children": children, "doors": doors, "interviews": interviews, "doors_opened": doors_opened(today)}
 
 
 def latest_release() -> AggregatesRelease | None:

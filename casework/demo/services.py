@@ -23,6 +23,7 @@ import datetime
 import random
 import re
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,7 +49,8 @@ from casework.demo.users import (
     DEMO_USERS,
 )
 from casework.interviews.services import record_interview
-from casework.models import Team
+from casework.models import Team, Transfer
+from casework.transfers.services import propose_transfer
 from children.models import AccessStatus, Barrier, Child, DocumentKind, HukouStatus, LivingArrangement, Sex
 from children.queries import current_versions
 from children.services import DoorUpdate, close_case, open_case, update_child
@@ -730,7 +732,38 @@ def seed_demo(
                 families[plan.family_number] = child.family_id
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))
+    with transaction.atomic():
+        propose_demo_transfer(plans, seed=seed, users=users)
     return SeedResult(users=users, existing=len(existing), created=len(missing), seconds=time.monotonic() - started)
+
+
+DEMO_TRANSFER_REASON = "Demo data: the family has moved to the area team B covers (seed {seed})"
+
+
+def propose_demo_transfer(plans: list[ChildPlan], *, seed: int, users: dict) -> Transfer | None:
+    """One pending transfer from team A to team B, of a case chosen by the seed among team
+    A's open cases of families with one child (a transfer moves one case). Made once: when
+    the demo set already has a transfer, nothing changes."""
+    if Transfer.objects.filter(reason__startswith="Demo data:").exists():
+        return None
+    by_family = Counter(plan.family_number for plan in plans)
+    team_a = {demo.username for demo in DEMO_USERS if demo.team == "A" and demo.role == roles.CASEWORKER}
+    candidates = [
+        plan
+        for plan in plans
+        if plan.caseworker in team_a and plan.closed_on is None and by_family[plan.family_number] == 1
+    ]
+    if not candidates:
+        return None
+    chosen = random.Random(f"casework-demo:{seed}:transfer").choice(candidates)
+    child_id = existing_demo_children(seed)[chosen.number][0]
+    supervisor = next(demo.username for demo in DEMO_USERS if demo.team == "A" and demo.role == roles.SUPERVISOR)
+    return propose_transfer(
+        child=Child.objects.get(pk=child_id),
+        to_team=Team.objects.get(name="B"),
+        by=users[supervisor],
+        reason=DEMO_TRANSFER_REASON.format(seed=seed),
+    )
 
 
 def _open(plan: ChildPlan, *, seed: int, user, team, family_id) -> Child:

@@ -11,6 +11,7 @@ the number of entries shown.
 """
 
 import datetime
+import statistics
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,13 +29,22 @@ from django.utils.translation import gettext_lazy
 from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
 from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
 from casework.core.pages import page_of
-from casework.models import AccessAction, AccessLog, Assignment, Interview, PrivilegeChange, PrivilegeKind, Team
+from casework.models import (
+    AccessAction,
+    AccessLog,
+    Assignment,
+    Interview,
+    PrivilegeChange,
+    PrivilegeKind,
+    Team,
+    Transfer,
+)
 from children.models import CaseStatus, Child, DocumentAccess
 from children.queries import with_follow_up
 from families.models import Family, Father, Mother
 
 # The kinds of record in the timeline, in the order the filter offers them.
-KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father]] = {
+KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father | Transfer]] = {
     "child": Child,
     "document_access": DocumentAccess,
     "interview": Interview,
@@ -42,6 +52,7 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
     "family": Family,
     "mother": Mother,
     "father": Father,
+    "transfer": Transfer,
 }
 
 # Bookkeeping columns that change on every save and say nothing about the case.
@@ -113,6 +124,76 @@ def team_case_page(team: Team, number) -> Page:
     return page_of(cases, number)
 
 
+# --- Caseload figures ------------------------------------------------------------------
+
+# The figures' window: the median of days to the first interview is over the cases the
+# team opened in the last year, the list shows the last LAST_OPENED cases opened.
+FIGURES_WINDOW = datetime.timedelta(days=365)
+LAST_OPENED = 20
+
+
+@dataclass
+class FirstInterview:
+    """One case of the team: when it was opened, when its first interview was held."""
+
+    child_pk: uuid.UUID
+    case_number: str
+    opened_on: datetime.date
+    first_interview_on: datetime.date | None
+
+    @property
+    def days(self) -> int | None:
+        """Days from opening to the first interview; 0 when the interview that opened the
+        case was logged after it (held on or before the opening day)."""
+        if self.first_interview_on is None:
+            return None
+        return max(0, (self.first_interview_on - self.opened_on).days)
+
+
+@dataclass
+class CaseloadFigures:
+    caseload: list[CaseloadRow]
+    unassigned_open: int
+    last_opened: list[FirstInterview]
+    median_days: float | None
+    counted: int  # cases of the window with a first interview, behind the median
+    waiting: int  # cases of the window still without an interview
+
+
+def _first_interviews(children: QuerySet[Child]) -> list[FirstInterview]:
+    first = Interview.objects.filter(child=OuterRef("pk")).order_by("held_on").values("held_on")[:1]
+    rows = children.annotate(first_held=Subquery(first)).values_list("pk", "case_number", "created_at", "first_held")
+    return [
+        FirstInterview(child_pk=pk, case_number=number, opened_on=timezone.localdate(created), first_interview_on=held)
+        for pk, number, created, held in rows
+    ]
+
+
+def caseload_figures(team: Team, *, last: int = LAST_OPENED) -> CaseloadFigures:
+    """The supervisor's figures of her own team (not anonymised): open cases per
+    caseworker, open cases nobody holds, and days from opening to the first interview.
+    Five queries whatever the size of the team."""
+    today = timezone.localdate()
+    unassigned = (
+        Child.objects.filter(team=team, case_status=CaseStatus.OPEN)
+        .exclude(pk__in=Assignment.objects.filter(assignments_in_force(today)).values("child_id"))
+        .count()
+    )
+    team_children = Child.objects.filter(team=team)
+    last_opened = _first_interviews(team_children.order_by("-created_at", "case_number")[:last])
+    since = timezone.now() - FIGURES_WINDOW
+    window = _first_interviews(team_children.filter(created_at__gte=since).order_by())
+    days = [case.days for case in window if case.days is not None]
+    return CaseloadFigures(
+        caseload=caseload(team),
+        unassigned_open=unassigned,
+        last_opened=last_opened,
+        median_days=statistics.median(days) if days else None,
+        counted=len(days),
+        waiting=len(window) - len(days),
+    )
+
+
 # --- Filters shared by the timeline and the access review ----------------------------
 
 
@@ -157,6 +238,8 @@ def _scopes(children: QuerySet[Child]) -> dict[str, Q]:
         "document_access": Q(child_id__in=child_pks),
         "interview": Q(child_id__in=child_pks),
         "assignment": Q(child_id__in=child_pks),
+        # A transfer follows its case: the receiving team reads it only once the case is hers.
+        "transfer": Q(child_id__in=child_pks),
         "family": Q(id__in=children.values("family_id")),
         "mother": Q(id__in=families.filter(mother__isnull=False).values("mother_id")),
         "father": Q(id__in=families.filter(father__isnull=False).values("father_id")),

@@ -5,6 +5,7 @@ from casework.supervision import views as supervision
 app_name = "supervision"
 urlpatterns = [
     path("", supervision.team_overview, name="team"),
+    path("caseload/", supervision.caseload_figures, name="caseload"),
     path("history/", supervision.timeline, name="timeline"),
     path("access/", supervision.access_review, name="access"),
     path("cases/<uuid:pk>/assignment/", supervision.assignment, name="assignment"),

@@ -16,6 +16,7 @@ from casework.audit.services import log_access
 from casework.models import AccessAction
 from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
+from casework.transfers import queries as transfers
 from casework.web.discreet import discreet
 from casework.web.gates import refuse, supervisor_required
 from children import access
@@ -39,8 +40,26 @@ def team_overview(request, team):
         user=request.user, action=AccessAction.LIST, object_type="team", request=request, detail={"page": page.number}
     )
     return render(
-        request, "casework/supervision/team.html", {"team": team, "page": page, "caseload": review.caseload(team)}
+        request,
+        "casework/supervision/team.html",
+        {
+            "team": team,
+            "page": page,
+            "caseload": review.caseload(team),
+            "incoming_transfers": transfers.incoming(team),
+            "outgoing_transfers": transfers.outgoing(team),
+        },
     )
+
+
+@supervisor_required("caseload")
+@require_GET
+def caseload_figures(request, team):
+    """The team's own figures for its supervisor (named caseworkers and cases: not the
+    anonymised aggregates, which are head office's)."""
+    figures = review.caseload_figures(team)
+    log_access(user=request.user, action=AccessAction.LIST, object_type="caseload", request=request)
+    return render(request, "casework/supervision/caseload.html", {"team": team, "figures": figures})
 
 
 @supervisor_required("child")

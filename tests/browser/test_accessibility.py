@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from casework.aggregates.services import publish_release
 from casework.interviews.services import record_interview
 from casework.models import Preferences
+from casework.transfers.services import propose_transfer
 from tests import factories
 from tests.browser.conftest import OUTPUT_DIR
 from tests.browser.test_login_smoke import enrol, enter_code, log_in
@@ -37,7 +38,7 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
-def pages_of(role, case, assignment):
+def pages_of(role, case, assignment, transfer=None):
     case_pages = [
         ("case-list", reverse("children:list")),
         ("case-new", reverse("children:new")),
@@ -58,6 +59,9 @@ def pages_of(role, case, assignment):
         "supervisor": case_pages
         + [
             ("team", reverse("supervision:team")),
+            ("caseload", reverse("supervision:caseload")),
+            ("transfer-propose", reverse("transfers:propose", args=[case.pk])),
+            ("transfer", reverse("transfers:detail", args=[transfer.pk])),
             ("timeline", reverse("supervision:timeline")),
             ("access-review", reverse("supervision:access")),
             ("assignment", reverse("supervision:assignment", args=[case.pk])),
@@ -87,9 +91,19 @@ def world(cw_a, sup_a, data_admin, settings):
         risk_level="high",
         follow_up_on=datetime.date.today() + datetime.timedelta(days=7),
     )
+    others = [factories.open_case_for(cw_a) for _ in range(3)]
+    team_b = factories.TeamFactory(name="Team B")
+    factories.supervisor(team_b, username="sup_b")
+    transfer = propose_transfer(child=others[0], to_team=team_b, by=sup_a, reason="The family moved to Yanji")
     publish_release(by=data_admin, reason="second")
     Preferences.objects.create(user=sup_a, discreet_mode=True)  # both modes are audited
-    return {"caseworker": cw_a, "supervisor": sup_a, "data-admin": data_admin, "case": case}
+    return {
+        "caseworker": cw_a,
+        "supervisor": sup_a,
+        "data-admin": data_admin,
+        "case": case,
+        "transfer": transfer,
+    }
 
 
 @pytest.mark.parametrize("role", ["anon", "caseworker", "supervisor", "data-admin"])
@@ -118,7 +132,7 @@ def test_every_page_passes_axe_at_phone_and_desktop_width(browser, live_server, 
             page.wait_for_url(re.compile(r"/login/code/"))
             inspect(page, role, "code", reverse("accounts:two-factor"), folder, found)
             enter_code(page, user)
-    for name, url in pages_of(role, world["case"], assignment):
+    for name, url in pages_of(role, world["case"], assignment, world["transfer"]):
         inspect(page, role, name, url, folder, found)
     context.close()
     assert found == {}, pformat(found)

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.aggregates.services import publish_release
-from casework.models import AccessAction, AccessLog, Assignment, Interview
+from casework.models import AccessAction, AccessLog, Assignment, Interview, Transfer
+from casework.transfers.services import propose_transfer
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
 
@@ -56,6 +57,7 @@ MATRIX = {
     "accounts:enrol": ((), row(LOGIN, *(302,) * 6)),
     "accounts:password": ((), row(LOGIN, *(200,) * 6)),
     "supervision:team": ((), SUPERVISORS),
+    "supervision:caseload": ((), SUPERVISORS),
     "supervision:timeline": ((), SUPERVISORS),
     "supervision:access": ((), SUPERVISORS),
     "supervision:assignment": (("case",), SUPERVISOR_A),
@@ -64,6 +66,13 @@ MATRIX = {
     "supervision:revoke": (("case", "assignment"), row(LOGIN, 404, 404, 405, 405, 404, 404)),
     "supervision:case-history": (("case",), SUPERVISOR_A),
     "supervision:case-access": (("case",), SUPERVISOR_A),
+    "transfers:propose": (("case",), SUPERVISOR_A),
+    # A transfer of case_a from team A to team B, pending: both supervisors reach it, the
+    # receiving one without the case (tests/casework/transfers/).
+    "transfers:detail": (("transfer",), SUPERVISORS),
+    "transfers:accept": (("transfer",), row(LOGIN, 404, 404, 405, 405, 404, 404)),
+    "transfers:refuse": (("transfer",), row(LOGIN, 404, 404, 405, 405, 404, 404)),
+    "transfers:withdraw": (("transfer",), row(LOGIN, 404, 404, 405, 405, 404, 404)),
     "audit:integrity": ((), SUPERVISORS),
     "aggregates:dashboard": ((), row(data_admin=200)),
     "aggregates:download": (("csv",), row(data_admin=200)),
@@ -108,8 +117,18 @@ def people(cw_a, cw_b, sup_a, sup_b, data_admin, sys_admin):
     }
 
 
+@pytest.fixture(autouse=True)
+def pending_transfer(case_a, sup_a, team_b, sup_b):
+    """A transfer of case_a to team B, waiting for sup_b's answer."""
+    return propose_transfer(child=case_a, to_team=team_b, by=sup_a, reason="The family moved to Yanji")
+
+
 def resolve_args(args, case):
-    values = {"case": case.pk, "assignment": Assignment.objects.filter(child=case).first().pk}
+    values = {
+        "case": case.pk,
+        "assignment": Assignment.objects.filter(child=case).first().pk,
+        "transfer": Transfer.objects.filter(child=case).first().pk,
+    }
     return [values.get(arg, arg) for arg in args]
 
 
@@ -121,7 +140,7 @@ def client_for(people, role, **kwargs):
 
 
 def tracked_counts():
-    models = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment)
+    models = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment, Transfer)
     return [model.objects.count() for model in models] + [model.history.count() for model in models]
 
 

@@ -10,7 +10,7 @@ import datetime
 import itertools
 from dataclasses import dataclass, field
 
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from casework.models import Interview, LocationType
 from children.models import (
@@ -27,6 +27,8 @@ from families.models import Family, Mother, MotherStatus, Province
 
 SECRET_NAME = "Zzsecretname"
 SECRET_VILLAGE = "Qqhiddenvillage"
+# Within the 12 months before the tests' reference dates (2026-11-26 and today).
+OPENED_AT = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
 _serial = itertools.count(1)
 
 
@@ -40,6 +42,10 @@ class ChildSpec:
     case_status: str = CaseStatus.OPEN
     doors: dict[str, str] = field(default_factory=dict)  # kind -> status (default no_access)
     interviews: tuple[datetime.date, ...] = ()
+    # Kinds whose door went from no_access to has_access at `opened_at` (a second history
+    # row); the door then reads has_access whatever `doors` says.
+    opened: tuple[str, ...] = ()
+    opened_at: datetime.datetime = OPENED_AT
 
 
 def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
@@ -81,6 +87,15 @@ def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
             )
     bulk_create_with_history(doors, DocumentAccess, default_user=by)
     bulk_create_with_history(interviews, Interview, default_user=by)
+    by_child = {(door.child_id, door.kind): door for door in doors}
+    for spec, child in zip(specs, children, strict=True):
+        opening = []
+        for kind in spec.opened:
+            door = by_child[(child.pk, kind)]
+            door.status = AccessStatus.HAS_ACCESS
+            opening.append(door)
+        if opening:
+            bulk_update_with_history(opening, DocumentAccess, ["status"], default_user=by, default_date=spec.opened_at)
     return children
 
 

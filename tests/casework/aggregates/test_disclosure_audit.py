@@ -36,10 +36,11 @@ def child(
     return (province, mother, living, hukou, band, tuple(sorted(doors.items())))
 
 
-def rows_of(children, interviews=()):
-    """The three grouped queries' rows for these children, each child with a record key
+def rows_of(children, interviews=(), opened=()):
+    """The four grouped queries' rows for these children, each child with a record key
     drawn from a seeded generator; `interviews` are (month, province), counted with the key
-    of the province's first child."""
+    of the province's first child; `opened` are (child's index, door kind) of the doors
+    opened in the period."""
     rng = random.Random(len(children))
     keyed = [(c, rng.randrange(RECORD_KEY_RANGE)) for c in children]
     people, people_keys = Counter(), Counter()
@@ -76,6 +77,10 @@ def rows_of(children, interviews=()):
             {"month": m, "province": p, "n": n, "key": interview_keys[(m, p)]}
             for (m, p), n in Counter(interviews).items()
         ],
+        "doors_opened": [
+            {"kind": kind, "n": n, "key": sum(keyed[i][1] for i, k in set(opened) if k == kind)}
+            for kind, n in Counter(k for _i, k in set(opened)).items()
+        ],
     }
 
 
@@ -95,8 +100,8 @@ def random_children(n, seed, **fixed):
     return out
 
 
-def audited(children, interviews=()):
-    layout = build_layout(rows_of(children, interviews), TODAY)
+def audited(children, interviews=(), opened=()):
+    layout = build_layout(rows_of(children, interviews, opened), TODAY)
     suppressed = suppress(layout, K)
     return layout, suppressed
 
@@ -158,3 +163,36 @@ def test_interviews_by_month_are_not_published_for_a_province_whose_size_is_supp
     layout, suppressed = audited(children, interviews)
     assert ("province", ALL, "other") in suppressed
     assert set(layout.group_cells("interviews_per_month_by_province", "other")) <= suppressed
+
+
+def random_openings(children, seed, rate):
+    """(child's index, kind) of the doors opened in the period, about `rate` of them."""
+    rng = random.Random(seed)
+    return [(i, kind) for i in range(len(children)) for kind in DocumentKind.values if rng.random() < rate]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_doors_opened_in_random_caseloads_give_nothing_away(seed):
+    children = random_children(60 + 40 * seed, seed=20 + seed)
+    layout, suppressed = audited(children, opened=random_openings(children, seed, 0.04 + 0.03 * seed))
+    assert_safe(layout, suppressed)
+    assert failures(layout, suppressed, K) == {}
+
+
+@pytest.mark.parametrize("small", [1, 2, 3, 4])
+def test_a_kind_with_one_to_four_doors_opened_cannot_be_read_off_the_others(small):
+    children = random_children(80, seed=30 + small)
+    opened = [(i, DocumentKind.EDUCATION) for i in range(20)] + [(20 + i, DocumentKind.BANK) for i in range(small)]
+    opened += [(40 + i, DocumentKind.MEDICAL) for i in range(6)]
+    layout, suppressed = audited(children, opened=opened)
+    assert ("doors_opened", ALL, "bank") in suppressed
+    # The complement: another cell of the table goes with it, or its total would give it away.
+    assert len([c for c in layout.group_cells("doors_opened", ALL) if c in suppressed]) >= 2
+    assert_safe(layout, suppressed)
+
+
+def test_a_single_door_opened_in_the_whole_caseload_is_hidden():
+    children = random_children(50, seed=40)
+    layout, suppressed = audited(children, opened=[(7, DocumentKind.MARRIAGE)])
+    assert ("doors_opened", ALL, "marriage") in suppressed
+    assert_safe(layout, suppressed)

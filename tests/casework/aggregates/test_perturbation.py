@@ -37,6 +37,7 @@ from casework.aggregates import export as aggregates
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.services import publish_release
 from casework.aggregates.suppression import suppress
+from casework.transfers.services import propose_transfer
 from children.models import RECORD_KEY_RANGE, AccessStatus, Child, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 from tests import factories
@@ -181,7 +182,13 @@ def test_the_pages_never_read_the_record_key_out_of_the_database(client, cw_a, s
     supervisor's pages select every other column of a child, and the aggregates read the
     key only as a SUM in SQL (children.models.ChildManager)."""
     child = factories.open_case_for(cw_a)
+    # A transfer of another case waiting on the team page, and its page.
+    team_b = factories.TeamFactory(name="Team B")
+    factories.supervisor(team_b, username="sup_b")
+    transfer = propose_transfer(child=factories.open_case_for(cw_a), to_team=team_b, by=sup_a, reason="Moved")
     pages = [
+        (sup_a, reverse("transfers:detail", args=[transfer.pk])),
+        (sup_a, reverse("supervision:caseload")),
         (cw_a, reverse("children:list")),
         (cw_a, reverse("children:list") + "?q=" + child.case_number),
         (cw_a, child.get_absolute_url()),

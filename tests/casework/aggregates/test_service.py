@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -99,13 +100,82 @@ def test_interview_months_run_to_this_month_with_empty_months_as_zero(team_a, cw
     assert months[0] == "2025-01" and months[-1] == "2026-11" and len(months) == 23
 
 
-def test_the_computation_takes_three_queries_whatever_the_caseload(team_a, cw_a, django_assert_num_queries):
+def test_the_computation_takes_four_queries_whatever_the_caseload(team_a, cw_a, django_assert_num_queries):
     build_caseload(survey_specs()[:10], team=team_a, by=cw_a)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         aggregates.compute(today=TODAY)
     build_caseload(survey_specs(), team=team_a, by=cw_a)
-    with django_assert_num_queries(3):
+    build_caseload([ChildSpec(opened=(DocumentKind.EDUCATION, DocumentKind.BANK))] * 30, team=team_a, by=cw_a)
+    with django_assert_num_queries(4):
         aggregates.compute(today=TODAY)
+
+
+def opened_counts(today=TODAY):
+    return {r.category: r.count for r in aggregates.compute(today=today, perturb=False) if r.table == "doors_opened"}
+
+
+def test_doors_opened_counts_children_whose_door_went_from_shut_to_open_in_the_period(team_a, cw_a):
+    build_caseload(
+        [ChildSpec(opened=(DocumentKind.EDUCATION,))] * 7
+        + [ChildSpec(opened=(DocumentKind.EDUCATION, DocumentKind.MEDICAL))] * 5
+        # Open from the start (no earlier row), or opened before the period: not counted.
+        + [ChildSpec(doors={DocumentKind.BANK: AccessStatus.HAS_ACCESS})] * 6
+        + [ChildSpec(opened=(DocumentKind.BANK,), opened_at=datetime.datetime(2025, 11, 26, 12, tzinfo=datetime.UTC))]
+        * 6
+        # Closed cases count too: the door opened.
+        + [ChildSpec(opened=(DocumentKind.MARRIAGE,), case_status=CaseStatus.CLOSED)] * 5,
+        team=team_a,
+        by=cw_a,
+    )
+    assert opened_counts() == {"education": 12, "medical": 5, "marriage": 5, "bank": 0}
+    # A year and a day later the period has moved past them all.
+    assert set(opened_counts(datetime.date(2027, 6, 2)).values()) == {0}
+
+
+def test_a_door_that_went_through_in_progress_counts_one_that_was_not_applicable_does_not(team_a, cw_a):
+    from children.services import update_door
+
+    children = build_caseload([ChildSpec()] * 10, team=team_a, by=cw_a)
+    for i, child in enumerate(children):
+        door = child.document_access.get(kind=DocumentKind.EDUCATION)
+        steps = (
+            [AccessStatus.IN_PROGRESS, AccessStatus.HAS_ACCESS]
+            if i < 5
+            else [AccessStatus.NOT_APPLICABLE, AccessStatus.HAS_ACCESS]
+        )
+        for status in steps:
+            door = update_door(
+                child=child,
+                kind=DocumentKind.EDUCATION,
+                by=cw_a,
+                status=status,
+                expected_version=door.version,
+            )
+    today = timezone.localdate()
+    assert opened_counts(today)["education"] == 5
+    # Opening twice counts the child once.
+    for child in children[:5]:
+        door = child.document_access.get(kind=DocumentKind.EDUCATION)
+        for status in (AccessStatus.NO_ACCESS, AccessStatus.HAS_ACCESS):
+            door = update_door(
+                child=child,
+                kind=DocumentKind.EDUCATION,
+                by=cw_a,
+                status=status,
+                expected_version=door.version,
+            )
+    assert opened_counts(today)["education"] == 5
+
+
+def test_a_single_door_opened_is_suppressed_with_a_complement(team_a, cw_a):
+    build_caseload(
+        [ChildSpec(opened=(DocumentKind.EDUCATION,))] * 9 + [ChildSpec(opened=(DocumentKind.MEDICAL,))],
+        team=team_a,
+        by=cw_a,
+    )
+    records = {r.category: r for r in aggregates.compute(today=TODAY) if r.table == "doors_opened"}
+    assert records["medical"].suppressed and records["education"].suppressed
+    assert not records["bank"].suppressed and records["bank"].count == 0
 
 
 def unsaved_release(**values):
@@ -159,6 +229,8 @@ child_strategy = st.builds(
     interviews=st.lists(st.sampled_from([datetime.date(2026, 9, 1), datetime.date(2026, 10, 1)]), max_size=2).map(
         tuple
     ),
+    # Doors opened in the period (the doors_opened table).
+    opened=st.lists(st.sampled_from([DocumentKind.MEDICAL, DocumentKind.BANK]), max_size=2, unique=True).map(tuple),
 )
 
 

@@ -3,6 +3,7 @@ through the real services, the same for a seed and never duplicated."""
 
 import base64
 import datetime
+import random
 import re
 from collections import Counter
 from io import StringIO
@@ -17,7 +18,7 @@ from django.utils import timezone
 from casework.access.queries import supervised_team, teams_of
 from casework.core import roles
 from casework.demo import services as demo
-from casework.models import Assignment, Interview, Team
+from casework.models import Assignment, Interview, Team, Transfer, TransferStatus
 from children.access import children_visible_to
 from children.models import AccessStatus, Barrier, CaseStatus, Child, DocumentAccess, LivingArrangement
 from families.models import Family, Father, Mother, MotherStatus, Province, Whereabouts
@@ -230,6 +231,26 @@ class TestTheDemoSetOfAHundred:
         assert counts() == before_counts
         assert snapshot() == before
         assert "0 created, 100 already there" in output
+
+    def test_one_transfer_from_team_a_to_team_b_waits_for_an_answer(self):
+        transfer = Transfer.objects.select_related("child", "from_team", "to_team", "proposed_by").get()
+        assert (transfer.from_team.name, transfer.to_team.name, transfer.status) == ("A", "B", TransferStatus.PENDING)
+        assert transfer.proposed_by.username == "supervisor1" and transfer.child.case_status == "open"
+        assert transfer.child.team.name == "A"
+        # Chosen by the seed: the same plan number every time.
+        plans = demo.plan_children(100, seed=demo.DEFAULT_SEED, today=timezone.localdate())
+        numbers = {
+            child_id: number for number, (child_id, _family) in demo.existing_demo_children(demo.DEFAULT_SEED).items()
+        }
+        chosen = numbers[transfer.child_id]
+        again = [
+            plan.number
+            for plan in plans
+            if plan.caseworker in ("caseworker1", "caseworker2")
+            and plan.closed_on is None
+            and sum(other.family_number == plan.family_number for other in plans) == 1
+        ]
+        assert random.Random(f"casework-demo:{demo.DEFAULT_SEED}:transfer").choice(again) == chosen
 
     def test_it_is_shaped_like_the_survey(self):
         children = list(Child.objects.select_related("family__mother", "family__father"))
