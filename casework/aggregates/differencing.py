@@ -26,8 +26,12 @@ keys, as secret as the keys themselves; they stay in the database like the keys.
 
 Limits (docs/disclosure.md). The rule is against an outsider who knows one event and that
 it was the only one; an outsider who knows every change but one among ten in a table can
-still difference. A release published before this rule existed has no basis: the first
-release after it publishes every table afresh.
+still difference. A release that mixes fresh and repeated tables is not audited as a whole:
+the fresh tables can prove how many of a repeated table's m - 1 places were spent, and the
+rest can bound a small current count of that table below the threshold
+(tests/casework/aggregates/test_mixed_release_attack.py keeps the counterexamples). A
+release published before this rule existed has no basis: the first release after it
+publishes every table afresh.
 """
 
 from dataclasses import dataclass
