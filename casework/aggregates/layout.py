@@ -14,6 +14,10 @@ One-way tables, group `all`: `mother_status`, `living_arrangement`, `hukou_statu
 `interviews_per_month`. Cross-tabs, one group per province or age band:
 `<table>_by_province` for mother status, living arrangement, hukou status, age band, the
 four document-access kinds and interviews per month; `document_access_<kind>_by_age_band`.
+Services given: `service_kind` and `service_kind_by_province`; referrals:
+`referral_status`. Like interviews, they count records rather than children, so their
+groups' totals are known numbers, and a province whose number of children is suppressed
+has no services published either.
 Every choice value is a category, with 0 where nobody is in it.
 
 Beside its count, every cell has its cell key (`keys`: the sum of its children's record
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.aggregates.queries import AGE_BANDS
+from casework.models import ReferralStatus, ServiceKind
 from children.models import RECORD_KEY_RANGE, AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 
@@ -216,4 +221,11 @@ def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) ->
     # taken as known (the shares give them away). A province whose number of children is
     # suppressed has no interviews by month published either.
     cross_tab("interviews_per_month", "province", provinces, interviews, None, "province")
+
+    # Services given by kind and province, and referrals by status: counts of records.
+    services = [{**row, "service_kind": row["kind"]} for row in rows.get("services", [])]
+    one_way("service_kind", ServiceKind.values, services, "service_kind")
+    cross_tab("service_kind", "province", provinces, services, None, "province")
+    referrals = [{**row, "referral_status": row["status"]} for row in rows.get("referrals", [])]
+    one_way("referral_status", ReferralStatus.values, referrals, "referral_status")
     return layout

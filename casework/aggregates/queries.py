@@ -34,8 +34,10 @@ selected).
 
 Every aggregation is a GROUP BY in the database: one query over open children (province x
 mother status x living arrangement x hukou status x age band), one over their
-document-access rows (kind x status x province x age band) and one over interviews (month
-x province). Every table is a sum over those few hundred grouped rows, so the number of
+document-access rows (kind x status x province x age band), one over interviews (month
+x province), one over services given (kind x province) and one over referrals (status).
+Services and referrals count records, not children (a child given two services counts
+twice), of open and closed cases alike; a referral counts once, under its status today. Every table is a sum over those few hundred grouped rows, so the number of
 queries and the Python work do not grow with the number of children.
 """
 
@@ -47,7 +49,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import AggregatesRelease, Interview
+from casework.models import AggregatesRelease, Interview, Referral, Service
 from children.models import CaseStatus, Child, DocumentAccess
 from families.models import MotherStatus
 
@@ -83,7 +85,7 @@ def age_band_expression(field_name: str, today: datetime.date) -> Case:
 
 
 def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The three grouped queries: a few hundred rows whatever the size of the caseload."""
+    """The five grouped queries: a few hundred rows whatever the size of the caseload."""
     today = today or timezone.localdate()
     children = list(
         Child.objects.filter(case_status=CaseStatus.OPEN)
@@ -113,7 +115,23 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
         .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
-    return {"children": children, "doors": doors, "interviews": interviews}
+    # Services given (of open and closed cases alike, like interviews: a service given stays
+    # given) by kind and province, and referrals by their status now: one grouped query each.
+    services = list(
+        Service.objects.values("kind", province=F("child__family__province"))
+        .annotate(n=Count("pk"), key=Sum("child__record_key"))
+        .order_by()
+    )
+    referrals = list(
+        Referral.objects.values("status").annotate(n=Count("pk"), key=Sum("child__record_key")).order_by()
+    )
+    return {
+        "children": children,
+        "doors": doors,
+        "interviews": interviews,
+        "services": services,
+        "referrals": referrals,
+    }
 
 
 def latest_release() -> AggregatesRelease | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from casework.access.queries import assignments_in_force
@@ -78,7 +78,9 @@ def overdue_goals(team: Team, today: datetime.date | None = None, limit: int = 5
     today = today or timezone.localdate()
     return list(
         PlanGoal.objects.filter(overdue_goals_q(today), child__team=team)
-        .select_related("child", "responsible")
+        # The case number only: a child's row carries its record key, which no page reads.
+        .select_related("responsible")
+        .annotate(case_number=F("child__case_number"))
         .order_by("target_on", "child__case_number")[:limit]
     )
 

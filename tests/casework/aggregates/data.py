@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from simple_history.utils import bulk_create_with_history
 
-from casework.models import Interview, LocationType
+from casework.models import ConsentMethod, Interview, LocationType, Partner, Referral, Service
 from children.models import (
     AccessStatus,
     CaseStatus,
@@ -40,6 +40,8 @@ class ChildSpec:
     case_status: str = CaseStatus.OPEN
     doors: dict[str, str] = field(default_factory=dict)  # kind -> status (default no_access)
     interviews: tuple[datetime.date, ...] = ()
+    services: tuple[str, ...] = ()  # kinds of services given
+    referrals: tuple[str, ...] = ()  # statuses of referrals
 
 
 def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
@@ -81,6 +83,26 @@ def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
             )
     bulk_create_with_history(doors, DocumentAccess, default_user=by)
     bulk_create_with_history(interviews, Interview, default_user=by)
+    given, referred = [], []
+    partner = None
+    for spec, child in zip(specs, children, strict=True):
+        given += [Service(child=child, kind=kind, given_on=datetime.date(2026, 3, 10)) for kind in spec.services]
+        if spec.referrals and partner is None:
+            partner = Partner(team=team, name=f"{SECRET_NAME} school", kind="school", province="jilin")
+            bulk_create_with_history([partner], Partner, default_user=by)
+        referred += [
+            Referral(
+                child=child,
+                partner=partner,
+                area="education",
+                status=status,
+                consent_given_on=datetime.date(2026, 3, 1),
+                consent_method=ConsentMethod.SPOKEN,
+            )
+            for status in spec.referrals
+        ]
+    bulk_create_with_history(given, Service, default_user=by)
+    bulk_create_with_history(referred, Referral, default_user=by)
     return children
 
 
@@ -116,6 +138,8 @@ def survey_specs() -> list[ChildSpec]:
                     DocumentKind.MARRIAGE: AccessStatus.NOT_APPLICABLE,
                 },
                 interviews=(datetime.date(2026, 3, 10),) if i < 30 else (),
+                services=("school_fees", "medical_visit")[: i % 3],
+                referrals=("sent",) if i % 4 == 1 else (("done",) if i % 4 == 2 else ()),
             )
         )
     return specs
