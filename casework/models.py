@@ -472,9 +472,7 @@ class Service(models.Model):
     partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="services", verbose_name=_("partner")
     )
-    amount_yuan = models.DecimalField(
-        _("amount paid (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
-    )
+    amount_yuan = models.DecimalField(_("amount paid (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     # The interview it was recorded with, if any (the same transaction).
     interview = models.ForeignKey(

@@ -37,7 +37,8 @@ mother status x living arrangement x hukou status x age band), one over their
 document-access rows (kind x status x province x age band), one over interviews (month
 x province), one over services given (kind x province) and one over referrals (status).
 Services and referrals count records, not children (a child given two services counts
-twice), of open and closed cases alike; a referral counts once, under its status today. Every table is a sum over those few hundred grouped rows, so the number of
+twice), of open and closed cases alike; a referral counts once, under its status today.
+Every table is a sum over those few hundred grouped rows, so the number of
 queries and the Python work do not grow with the number of children.
 """
 
@@ -122,9 +123,7 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
         .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
-    referrals = list(
-        Referral.objects.values("status").annotate(n=Count("pk"), key=Sum("child__record_key")).order_by()
-    )
+    referrals = list(Referral.objects.values("status").annotate(n=Count("pk"), key=Sum("child__record_key")).order_by())
     return {
         "children": children,
         "doors": doors,

@@ -24,13 +24,13 @@ markers back; a run opens only the numbers that are missing.
 import base64
 import datetime
 import random
-from decimal import Decimal
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -760,7 +760,7 @@ DEMO_PARTNERS = {
         ("Harbin women's shelter", PartnerKind.SHELTER, Province.HEILONGJIANG, "Harbin"),
     ),
 }
-PARTNER_KIND_FOR = {
+PARTNER_KIND_FOR: dict[str, str] = {
     GoalArea.EDUCATION: PartnerKind.SCHOOL,
     GoalArea.MEDICAL: PartnerKind.CLINIC,
     GoalArea.MARRIAGE: PartnerKind.LEGAL_AID,
@@ -854,7 +854,13 @@ def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partner
                 plan_services.update_goal(
                     goal=goal,
                     by=user,
-                    values={"area": area, "text": goal.text, "status": status, "target_on": goal.target_on, "responsible": user},
+                    values={
+                        "area": area,
+                        "text": goal.text,
+                        "status": status,
+                        "target_on": goal.target_on,
+                        "responsible": user,
+                    },
                     expected_version=goal.version,
                     reason="Reviewed at the last visit",
                 )
@@ -884,18 +890,32 @@ def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partner
         "share_age": consented,
         "share_door": consented,
         "share_medical": consented and area == GoalArea.MEDICAL,
-        "medical_details": "Recurring chest infections; needs a check-up." if consented and area == GoalArea.MEDICAL else "",
+        "medical_details": "Recurring chest infections; needs a check-up."
+        if consented and area == GoalArea.MEDICAL
+        else "",
         "consent_given_on": day if consented else None,
         "consent_method": rng.choice(ConsentMethod.values[:3]) if consented else "",
     }
     with history_dated(_at(day, 18, plan.number % 60)):
         referral = plan_services.add_referral(child=child, by=user, values=values, send=consented, reason="Referral")
     if consented:
-        for status in _weighted(rng, (((), 30), ((ReferralStatus.ACCEPTED,), 40), ((ReferralStatus.ACCEPTED, ReferralStatus.DONE), 20), ((ReferralStatus.REFUSED,), 10))):
+        for status in _weighted(
+            rng,
+            (
+                ((), 30),
+                ((ReferralStatus.ACCEPTED,), 40),
+                ((ReferralStatus.ACCEPTED, ReferralStatus.DONE), 20),
+                ((ReferralStatus.REFUSED,), 10),
+            ),
+        ):
             moved = min(today, day + datetime.timedelta(days=rng.randint(3, 30)))
             with history_dated(_at(moved, 10, plan.number % 60)):
                 referral = plan_services.change_referral_status(
-                    referral=referral, by=user, status=status, expected_version=referral.version, reason="Partner replied"
+                    referral=referral,
+                    by=user,
+                    status=status,
+                    expected_version=referral.version,
+                    reason="Partner replied",
                 )
 
 

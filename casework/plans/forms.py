@@ -71,7 +71,10 @@ class ServiceForm(WordsForEmptyChoices, forms.ModelForm):
     class Meta:
         model = Service
         fields = ["kind", "given_on", "partner", "amount_yuan", "note"]
-        widgets = {"given_on": DateInput(), "amount_yuan": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"})}
+        widgets = {
+            "given_on": DateInput(),
+            "amount_yuan": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
 
     def __init__(self, *args, child: Child, optional: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,7 +93,7 @@ class ServiceForm(WordsForEmptyChoices, forms.ModelForm):
         return self.optional and not self.cleaned_data.get("kind")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if self.optional and not cleaned.get("kind"):
             if any(cleaned.get(name) for name in ("partner", "amount_yuan", "note")):
                 self.add_error("kind", _("Choose the service, or clear the other service fields."))
@@ -150,7 +153,7 @@ class ReferralForm(WordsForEmptyChoices, forms.ModelForm):
         field.queryset = queries.team_partners(child.team_id, active_only=True)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if cleaned.get("share_medical") and not (cleaned.get("medical_details") or "").strip():
             self.add_error("medical_details", _("Write the medical details the guardian agreed to disclose."))
         given_on, method = cleaned.get("consent_given_on"), cleaned.get("consent_method")

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from casework.access.queries import assignments_in_force
@@ -52,9 +52,11 @@ def partner_of(team_id: int, pk: Any) -> Partner | None:
 def case_plan(child: Child) -> dict[str, Any]:
     """What the case page shows of the plan: goals, services, referrals. Three queries."""
     today = timezone.localdate()
-    goals = list(child.plan_goals.select_related("responsible").order_by("status", "target_on", "created_at"))
-    for goal in goals:
-        goal.overdue = goal.status == GoalStatus.OPEN and goal.target_on is not None and goal.target_on < today
+    goals = list(
+        child.plan_goals.select_related("responsible")
+        .annotate(overdue=ExpressionWrapper(overdue_goals_q(today), output_field=BooleanField()))
+        .order_by("status", "target_on", "created_at")
+    )
     return {
         "goals": goals,
         "services": list(child.services.select_related("partner").order_by("-given_on", "-created_at")[:100]),

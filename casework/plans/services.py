@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from casework.core import roles
 from casework.core.tracked import save_tracked, set_fields
 from casework.models import (
-    GoalStatus,
     Interview,
     Partner,
     PlanGoal,

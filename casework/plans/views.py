@@ -200,7 +200,10 @@ def referral_override(request, pk, referral, team):
 
     def save(bound):
         services.override_consent(
-            referral=record, by=request.user, reason=bound.cleaned_data["reason"], expected_version=bound.cleaned_data["version"]
+            referral=record,
+            by=request.user,
+            reason=bound.cleaned_data["reason"],
+            expected_version=bound.cleaned_data["version"],
         )
 
     return _in_place(

@@ -48,7 +48,19 @@ from families.models import Family, Father, Mother
 # The kinds of record in the timeline, in the order the filter offers them.
 KINDS: dict[
     str,
-    type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father | PlanGoal | Service | Referral | Partner],
+    type[
+        Child
+        | DocumentAccess
+        | Interview
+        | Assignment
+        | Family
+        | Mother
+        | Father
+        | PlanGoal
+        | Service
+        | Referral
+        | Partner
+    ],
 ] = {
     "child": Child,
     "document_access": DocumentAccess,

@@ -154,7 +154,19 @@ def client_for(people, role, **kwargs):
 
 
 def tracked_counts():
-    models = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment, Partner, PlanGoal, Service, Referral)
+    models = (
+        Child,
+        DocumentAccess,
+        Family,
+        Mother,
+        Father,
+        Interview,
+        Assignment,
+        Partner,
+        PlanGoal,
+        Service,
+        Referral,
+    )
     return [model.objects.count() for model in models] + [model.history.count() for model in models]
 
 

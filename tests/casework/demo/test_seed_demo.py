@@ -71,9 +71,13 @@ def snapshot():
                 child.assignments.get().caseworker.username,
                 tuple(child.plan_goals.order_by("created_at").values_list("area", "status", "target_on")),
                 tuple(
-                    child.services.order_by("given_on", "created_at").values_list("kind", "given_on", "partner__name", "amount_yuan")
+                    child.services.order_by("given_on", "created_at").values_list(
+                        "kind", "given_on", "partner__name", "amount_yuan"
+                    )
                 ),
-                tuple(child.referrals.order_by("created_at").values_list("partner__name", "area", "status", "share_name")),
+                tuple(
+                    child.referrals.order_by("created_at").values_list("partner__name", "area", "status", "share_name")
+                ),
             )
         )
     return rows
@@ -237,7 +241,9 @@ class TestTheDemoSetOfAHundred:
         assert "0 created, 100 already there" in output
 
     def test_it_has_plausible_partners_plans_services_and_referrals(self):
-        assert Partner.objects.filter(team__name="A").count() == 5 and Partner.objects.filter(team__name="B").count() == 4
+        assert (
+            Partner.objects.filter(team__name="A").count() == 5 and Partner.objects.filter(team__name="B").count() == 4
+        )
         goals = list(PlanGoal.objects.select_related("child"))
         assert 50 <= len(goals) <= 95
         assert {goal.status for goal in goals} >= {"open", "achieved"}

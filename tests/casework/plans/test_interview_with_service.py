@@ -56,7 +56,11 @@ def test_another_teams_partner_refuses_the_interview(client, cw_a, case_a, partn
     client.force_login(cw_a)
     data = form_data(
         case_a,
-        **{"service-kind": "medical_visit", "service-given_on": form_data(case_a)["interview-held_on"], "service-partner": partner_b.pk},
+        **{
+            "service-kind": "medical_visit",
+            "service-given_on": form_data(case_a)["interview-held_on"],
+            "service-partner": partner_b.pk,
+        },
     )
     assert client.post(url(case_a), data).status_code == 422
     assert not Interview.objects.exists() and not Service.objects.exists()
@@ -79,6 +83,10 @@ def test_the_service_refused_by_the_service_layer_rolls_back_the_interview(cw_a,
             by=cw_a,
             held_on=timezone.localdate(),
             location_type="home",
-            services=[ServiceEntry(kind="medical_visit", given_on=timezone.localdate() - datetime.timedelta(days=1), partner=partner_b)],
+            services=[
+                ServiceEntry(
+                    kind="medical_visit", given_on=timezone.localdate() - datetime.timedelta(days=1), partner=partner_b
+                )
+            ],
         )
     assert not Interview.objects.exists() and not Interview.history.exists()

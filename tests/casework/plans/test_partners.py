@@ -5,7 +5,9 @@ from django.urls import reverse
 from casework.models import AccessAction, AccessLog, Partner
 
 
-def test_caseworkers_read_their_teams_partners_only(client, cw_a, cw_b, partner_a, partner_b, django_assert_max_num_queries):
+def test_caseworkers_read_their_teams_partners_only(
+    client, cw_a, cw_b, partner_a, partner_b, django_assert_max_num_queries
+):
     client.force_login(cw_a)
     client.get(reverse("plans:partners"))
     with django_assert_max_num_queries(12):
@@ -16,7 +18,9 @@ def test_caseworkers_read_their_teams_partners_only(client, cw_a, cw_b, partner_
     assert AccessLog.objects.filter(user_id=cw_a.pk, action=AccessAction.LIST, object_type="partner").exists()
 
 
-def test_the_list_query_count_does_not_grow_with_the_partners(client, sup_a, team_a, partner_a, django_assert_num_queries):
+def test_the_list_query_count_does_not_grow_with_the_partners(
+    client, sup_a, team_a, partner_a, django_assert_num_queries
+):
     from casework.plans import services
 
     client.force_login(sup_a)
@@ -27,7 +31,9 @@ def test_the_list_query_count_does_not_grow_with_the_partners(client, sup_a, tea
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("plans:partners"))
     for n in range(10):
-        services.add_partner(team=team_a, by=sup_a, values={"name": f"School {n}", "kind": "school", "province": "jilin"})
+        services.add_partner(
+            team=team_a, by=sup_a, values={"name": f"School {n}", "kind": "school", "province": "jilin"}
+        )
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("plans:partners"))
     assert len(many) == len(few)

@@ -54,7 +54,9 @@ def test_a_wrong_goal_answers_422_and_keeps_what_was_typed(client, cw_a, cw_a2, 
 
 def test_a_goal_edited_from_an_old_version_answers_409(client, cw_a, case_a):
     goal = services.add_goal(child=case_a, by=cw_a, values={"area": "family", "text": "first", "responsible": cw_a})
-    services.update_goal(goal=goal, by=cw_a, values={"area": "family", "text": "second", "responsible": cw_a}, expected_version=1)
+    services.update_goal(
+        goal=goal, by=cw_a, values={"area": "family", "text": "second", "responsible": cw_a}, expected_version=1
+    )
     client.force_login(cw_a)
     url = reverse("plans:goal-edit", args=[case_a.pk, goal.pk])
     data = goal_data(cw_a, **{"goal-status": "achieved", "goal-version": 1, "goal-area": "family", "goal-text": "mine"})
@@ -70,7 +72,9 @@ def test_a_goal_of_another_case_is_a_logged_404(client, cw_a, case_a, cw_b, case
     client.force_login(cw_a)
     response = client.get(reverse("plans:goal-edit", args=[case_a.pk, goal_b.pk]))
     assert response.status_code == 404
-    assert AccessLog.objects.filter(action=AccessAction.DENIED, object_type="plan_goal", object_id=str(goal_b.pk)).exists()
+    assert AccessLog.objects.filter(
+        action=AccessAction.DENIED, object_type="plan_goal", object_id=str(goal_b.pk)
+    ).exists()
 
 
 def test_another_caseworker_cannot_add_a_goal(client, cw_b, case_a):
@@ -177,7 +181,9 @@ def test_the_supervisor_overrides_consent_and_the_caseworker_may_not(client, cw_
     assert "Surgery cannot wait" in timeline
 
 
-def test_the_case_page_query_count_does_not_grow_with_the_plan(client, cw_a, case_a, partner_a, django_assert_max_num_queries):
+def test_the_case_page_query_count_does_not_grow_with_the_plan(
+    client, cw_a, case_a, partner_a, django_assert_max_num_queries
+):
     client.force_login(cw_a)
     client.get(case_a.get_absolute_url())
     with django_assert_max_num_queries(21) as few:

@@ -37,10 +37,15 @@ def test_a_goal_is_written_with_history(cw_a, case_a):
 
 def test_a_goal_edited_from_an_old_version_is_refused(cw_a, case_a):
     goal = services.add_goal(child=case_a, by=cw_a, values={"area": "family", "text": "x", "responsible": cw_a})
-    services.update_goal(goal=goal, by=cw_a, values={"area": "family", "text": "y", "responsible": cw_a}, expected_version=1)
+    services.update_goal(
+        goal=goal, by=cw_a, values={"area": "family", "text": "y", "responsible": cw_a}, expected_version=1
+    )
     with pytest.raises(StaleEdit):
         services.update_goal(
-            goal=PlanGoal.objects.get(), by=cw_a, values={"area": "family", "text": "z", "responsible": cw_a}, expected_version=1
+            goal=PlanGoal.objects.get(),
+            by=cw_a,
+            values={"area": "family", "text": "z", "responsible": cw_a},
+            expected_version=1,
         )
 
 
@@ -53,7 +58,9 @@ def test_the_responsible_person_works_on_the_case(cw_a, cw_a2, sup_a, sup_b, cas
 
 
 def test_a_service_takes_only_a_partner_of_the_cases_team(cw_a, case_a, partner_a, partner_b):
-    services.record_service(child=case_a, by=cw_a, entry=ServiceEntry(kind="school_enrolment", given_on=TODAY, partner=partner_a))
+    services.record_service(
+        child=case_a, by=cw_a, entry=ServiceEntry(kind="school_enrolment", given_on=TODAY, partner=partner_a)
+    )
     with pytest.raises(ValidationError) as refused:
         services.record_service(
             child=case_a, by=cw_a, entry=ServiceEntry(kind="medical_visit", given_on=TODAY, partner=partner_b)
@@ -74,7 +81,9 @@ def test_a_service_takes_only_a_partner_of_the_cases_team(cw_a, case_a, partner_
 )
 def test_an_amount_is_refused_where_it_cannot_be(cw_a, case_a, kind, amount):
     with pytest.raises(ValidationError):
-        services.record_service(child=case_a, by=cw_a, entry=ServiceEntry(kind=kind, given_on=TODAY, amount_yuan=amount))
+        services.record_service(
+            child=case_a, by=cw_a, entry=ServiceEntry(kind=kind, given_on=TODAY, amount_yuan=amount)
+        )
     assert not Service.objects.exists()
 
 

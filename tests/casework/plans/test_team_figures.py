@@ -19,13 +19,24 @@ def goal(case, by, *, days, status=GoalStatus.OPEN, text="goal"):
     made = services.add_goal(
         child=case,
         by=by,
-        values={"area": "education", "text": text, "target_on": TODAY + datetime.timedelta(days=days), "responsible": by},
+        values={
+            "area": "education",
+            "text": text,
+            "target_on": TODAY + datetime.timedelta(days=days),
+            "responsible": by,
+        },
     )
     if status != GoalStatus.OPEN:
         services.update_goal(
             goal=made,
             by=by,
-            values={"area": "education", "text": text, "status": status, "target_on": made.target_on, "responsible": by},
+            values={
+                "area": "education",
+                "text": text,
+                "status": status,
+                "target_on": made.target_on,
+                "responsible": by,
+            },
             expected_version=1,
         )
     return made
