@@ -555,9 +555,10 @@ class Referral(models.Model):
             choices_constraint("referral", "area", GoalArea),
             choices_constraint("referral", "status", ReferralStatus),
             choices_constraint("referral", "consent_method", ConsentMethod, allow_blank=True),
-            # Sent (or beyond) only with consent recorded or a supervisor's override.
+            # Sent (or beyond) only with consent recorded or a supervisor's override; a
+            # referral withdrawn before it was sent needs neither.
             models.CheckConstraint(
-                condition=models.Q(status="prepared")
+                condition=models.Q(status__in=["prepared", "withdrawn"])
                 | (models.Q(consent_given_on__isnull=False) & ~models.Q(consent_method=""))
                 | (models.Q(override_by__isnull=False) & ~models.Q(override_reason="")),
                 name="referral_sent_only_with_consent_or_override",

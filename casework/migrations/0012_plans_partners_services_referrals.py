@@ -267,7 +267,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'prepared'), models.Q(('consent_given_on__isnull', False), models.Q(('consent_method', ''), _negated=True)), models.Q(('override_by__isnull', False), models.Q(('override_reason', ''), _negated=True)), _connector='OR'), name='referral_sent_only_with_consent_or_override'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['prepared', 'withdrawn']), models.Q(('consent_given_on__isnull', False), models.Q(('consent_method', ''), _negated=True)), models.Q(('override_by__isnull', False), models.Q(('override_reason', ''), _negated=True)), _connector='OR'), name='referral_sent_only_with_consent_or_override'),
         ),
         migrations.AddConstraint(
             model_name='service',

@@ -173,3 +173,9 @@ def test_a_partner_is_the_teams_and_kept_in_history(sup_a, team_a, partner_a):
     )
     assert Partner.objects.get().team == team_a
     assert partner_a.history.count() == 2
+
+
+def test_a_referral_not_sent_can_be_withdrawn_without_consent(cw_a, case_a, partner_a):
+    referral = services.add_referral(child=case_a, by=cw_a, values=referral_values(partner_a))
+    services.change_referral_status(referral=referral, by=cw_a, status="withdrawn", expected_version=1)
+    assert Referral.objects.get().status == "withdrawn"
