@@ -151,6 +151,11 @@ class ReferralForm(WordsForEmptyChoices, forms.ModelForm):
         field = self.fields["partner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = queries.team_partners(child.team_id, active_only=True)
+        # Each box reads as the guardian's consent on its own, without a heading.
+        self.fields["share_name"].label = _("The guardian agreed to share the child's name")
+        self.fields["share_age"].label = _("The guardian agreed to share the child's age")
+        self.fields["share_door"].label = _("The guardian agreed to share the door concerned")
+        self.fields["share_medical"].label = _("The guardian agreed to share medical details")
 
     def clean(self):
         cleaned = super().clean() or self.cleaned_data
