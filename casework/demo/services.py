@@ -837,7 +837,11 @@ def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partner
                 values={
                     "area": area,
                     "text": GOAL_TEXTS[area],
-                    "target_on": opened + datetime.timedelta(days=rng.randint(60, 240)),
+                    # Mostly ahead of the last visit; about one in four already past.
+                    "target_on": max(
+                        opened + datetime.timedelta(days=30),
+                        plan.visits[-1].held_on + datetime.timedelta(days=rng.randint(-60, 180)),
+                    ),
                     "responsible": user,
                 },
                 reason="Case plan",
