@@ -225,13 +225,14 @@ def referral_slip(request, pk, referral):
     number, no id, no address of a page. Opening it (to print it) is in the access log."""
     child = access.child_for(request.user, pk, access.VIEW, request=request, log_as=None)
     record = _referral(request, child, referral)
+    # An export of the case (so the case's access review shows it), naming the slip.
     log_access(
         user=request.user,
         action=AccessAction.EXPORT,
-        object_type="referral_slip",
-        object_id=record.pk,
+        object_type="child",
+        object_id=child.pk,
         request=request,
-        detail={"case": str(child.pk)},
+        detail={"referral_slip": str(record.pk)},
     )
     door = record.get_area_display() if record.share_door else None
     context = {"child": child, "referral": record, "door": door}

@@ -75,8 +75,19 @@ def test_the_slip_is_never_cached_and_its_opening_is_logged(client, cw_a, case_a
     client.force_login(cw_a)
     response = slip_of(client, case_a, record)
     assert "no-store" in response["Cache-Control"]
-    row = AccessLog.objects.get(action=AccessAction.EXPORT, object_type="referral_slip")
-    assert (row.user_id, row.object_id) == (cw_a.pk, str(record.pk))
+    row = AccessLog.objects.get(action=AccessAction.EXPORT)
+    assert (row.user_id, row.object_type, row.object_id) == (cw_a.pk, "child", str(case_a.pk))
+    assert row.detail == {"referral_slip": str(record.pk)}
+
+
+def test_the_printing_is_in_the_cases_access_review(client, cw_a, sup_a, case_a, partner_a):
+    record = referral(case_a, cw_a, partner_a)
+    client.force_login(cw_a)
+    slip_of(client, case_a, record)
+    client.force_login(sup_a)
+    review = client.get(reverse("supervision:case-access", args=[case_a.pk]))
+    rows = [row for row in review.context["page"] if row.action == AccessAction.EXPORT]
+    assert [row.user_id for row in rows] == [cw_a.pk]
 
 
 def test_the_print_stylesheet_leaves_the_page_margins_empty(client, cw_a, case_a, partner_a):
