@@ -734,8 +734,14 @@ def seed_demo(
             for plan in missing[start : start + batch]:
                 user = users[plan.caseworker]
                 family_id = families.get(plan.family_number)
-                team = team_of[plan.caseworker]
-                child = _open(plan, seed=seed, user=user, team=team, family_id=family_id, partners=partners[team.pk])
+                child = _open(
+                    plan,
+                    seed=seed,
+                    user=user,
+                    team=team_of[plan.caseworker],
+                    family_id=family_id,
+                    partners=partners[team_of[plan.caseworker].pk],
+                )
                 families[plan.family_number] = child.family_id
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))
@@ -794,17 +800,17 @@ def ensure_partners(users: dict) -> dict[int, list[Partner]]:
     """Each demo team's partners, added by its supervisor; seeding again adds none."""
     by_team: dict[int, list[Partner]] = {}
     for team_name, partners in DEMO_PARTNERS.items():
-        team = Team.objects.get(name=team_name)
-        have = {partner.name: partner for partner in Partner.objects.filter(team=team)}
+        partner_team = Team.objects.get(name=team_name)
+        have = {partner.name: partner for partner in Partner.objects.filter(team=partner_team)}
         for name, kind, province, county in partners:
             if name not in have:
                 have[name] = plan_services.add_partner(
-                    team=team,
+                    team=partner_team,
                     by=users[SUPERVISORS[team_name]],
                     values={"name": name, "kind": kind, "province": province, "county": county},
                     reason="Demo data",
                 )
-        by_team[team.pk] = sorted(have.values(), key=lambda partner: partner.name)
+        by_team[partner_team.pk] = sorted(have.values(), key=lambda partner: partner.name)
     return by_team
 
 
@@ -818,8 +824,8 @@ def _goal_area(plan: ChildPlan) -> GoalArea:
 
 
 def _partner_for(rng: random.Random, partners: list[Partner], area: str) -> Partner | None:
-    fitting = [partner for partner in partners if partner.kind == PARTNER_KIND_FOR[area]]
-    return rng.choice(fitting) if fitting else None
+    of_the_kind = [partner for partner in partners if partner.kind == PARTNER_KIND_FOR[area]]
+    return rng.choice(of_the_kind) if of_the_kind else None
 
 
 def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partners: list[Partner]) -> None:
@@ -846,9 +852,9 @@ def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partner
                 },
                 reason="Case plan",
             )
-        door = child.document_access.filter(kind=area).first() if area != GoalArea.FAMILY else None
+        door_now = child.document_access.filter(kind=area).first() if area != GoalArea.FAMILY else None
         status = None
-        if door is not None and door.status == AccessStatus.HAS_ACCESS:
+        if door_now is not None and door_now.status == AccessStatus.HAS_ACCESS:
             status = GoalStatus.ACHIEVED
         elif rng.random() < 0.06:
             status = GoalStatus.DROPPED

@@ -12,6 +12,7 @@ from casework.plans.services import NEXT_STATUSES, ServiceEntry, check_amount
 from casework.web.forms import DateInput, ReasonField, WordsForEmptyChoices
 from children.forms import VersionedForm
 from children.models import Child
+from families.models import Province
 
 
 class PartnerChoiceField(forms.ModelChoiceField):
@@ -20,6 +21,8 @@ class PartnerChoiceField(forms.ModelChoiceField):
 
 
 class PartnerForm(VersionedForm):
+    province = forms.ChoiceField(label=_("Province"), choices=Province.choices)
+
     class Meta:
         model = Partner
         fields = ["name", "kind", "province", "county", "contact", "active"]

@@ -33,6 +33,7 @@ from casework.models import (
 )
 from casework.plans.queries import responsible_people
 from children.models import Child
+from families.models import Province
 
 # Services where money changes hands: only these carry an amount.
 PAID_KINDS = frozenset({ServiceKind.SCHOOL_FEES, ServiceKind.MEDICINE, ServiceKind.EMERGENCY_CASH, ServiceKind.OTHER})
@@ -53,8 +54,14 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 # --- Partners ----------------------------------------------------------------------------
 
 
+def _check_province(values: dict[str, Any]) -> None:
+    if values.get("province") not in Province.values:
+        raise ValidationError({"province": _("Choose a province.")})
+
+
 @transaction.atomic
 def add_partner(*, team: Team, by: User, values: dict[str, Any], reason: str = "") -> Partner:
+    _check_province(values)
     return save_tracked(set_fields(Partner(team=team), values), by=by, reason=reason)
 
 
@@ -62,6 +69,7 @@ def add_partner(*, team: Team, by: User, values: dict[str, Any], reason: str = "
 def update_partner(
     *, partner: Partner, by: User, values: dict[str, Any], expected_version: int, reason: str = ""
 ) -> Partner:
+    _check_province(values)
     return save_tracked(set_fields(partner, values), by=by, reason=reason, expected_version=expected_version)
 
 

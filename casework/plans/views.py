@@ -34,6 +34,7 @@ from casework.web.conflicts import carry_newer_version, conflict_rows, log_confl
 from casework.web.gates import case_role_required, refuse, supervisor_required
 from casework.web.htmx import is_htmx, refused_status
 from children import access
+from families.models import Province
 
 PLAN_TEMPLATE = "casework/plans/case_plan.html"
 EDIT_TEMPLATE = "children/edit_section.html"
@@ -250,6 +251,9 @@ def partner_list(request):
     """The partners of the user's team: caseworkers read them, the supervisor keeps them."""
     team = teams_of(request.user).first()
     partners = list(queries.team_partners(team.pk)) if team else []
+    provinces = dict(Province.choices)
+    for partner in partners:
+        partner.province_label = provinces.get(partner.province, partner.province)  # type: ignore[attr-defined]
     log_access(user=request.user, action=AccessAction.LIST, object_type="partner", request=request)
     context = {
         "team": team,
@@ -268,8 +272,11 @@ def _partner_form(request, form, save, title):
             carry_newer_version(form, stale.instance)
             form.add_error(None, _("Someone else saved this after you opened it."))
             return render(request, "casework/plans/partner_form.html", {"form": form, "title": title}, status=409)
-        messages.success(request, _("Saved."))
-        return redirect("plans:partners")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plans:partners")
     status = refused_status(invalid=request.method == "POST")
     return render(request, "casework/plans/partner_form.html", {"form": form, "title": title}, status=status)
 
