@@ -66,7 +66,9 @@ def _changes(forms) -> dict:
         "mother_whereabouts": mother["whereabouts"] if mother else None,
         "doors": doors,
         "expected_versions": versions,
-        "services": [] if forms["service"].is_empty() else [forms["service"].entry()],
+        "services": []
+        if forms["service"].is_empty()
+        else [forms["service"].entry(given_on=forms["interview"].cleaned_data["held_on"])],
     }
 
 

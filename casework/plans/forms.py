@@ -88,6 +88,7 @@ class ServiceForm(WordsForEmptyChoices, forms.ModelForm):
         if optional:
             for name in ("kind", "given_on"):
                 self.fields[name].required = False
+            self.fields["given_on"].help_text = _("Empty: the day of the interview.")
         else:
             self.initial.setdefault("given_on", timezone.localdate())
 
@@ -101,8 +102,6 @@ class ServiceForm(WordsForEmptyChoices, forms.ModelForm):
             if any(cleaned.get(name) for name in ("partner", "amount_yuan", "note")):
                 self.add_error("kind", _("Choose the service, or clear the other service fields."))
             return cleaned
-        if self.optional and not cleaned.get("given_on") and "given_on" not in self.errors:
-            self.add_error("given_on", _("This field is required."))
         given_on = cleaned.get("given_on")
         if given_on and given_on > timezone.localdate():
             self.add_error("given_on", _("A service cannot be in the future."))
@@ -117,11 +116,12 @@ class ServiceForm(WordsForEmptyChoices, forms.ModelForm):
         # The service validates and saves the row (with the same rules).
         pass
 
-    def entry(self) -> ServiceEntry:
+    def entry(self, *, given_on=None) -> ServiceEntry:
+        """The service to record; beside an interview an empty date is the interview's."""
         data = self.cleaned_data
         return ServiceEntry(
             kind=data["kind"],
-            given_on=data["given_on"],
+            given_on=data.get("given_on") or given_on,
             partner=data.get("partner"),
             amount_yuan=data.get("amount_yuan"),
             note=data.get("note", ""),

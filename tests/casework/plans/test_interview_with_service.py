@@ -90,3 +90,10 @@ def test_the_service_refused_by_the_service_layer_rolls_back_the_interview(cw_a,
             ],
         )
     assert not Interview.objects.exists() and not Interview.history.exists()
+
+
+def test_a_service_without_a_date_takes_the_interviews(client, cw_a, case_a):
+    client.force_login(cw_a)
+    data = form_data(case_a, **{"service-kind": "medical_visit"})
+    assert client.post(url(case_a), data).status_code == 302
+    assert Service.objects.get().given_on == Interview.objects.get().held_on
