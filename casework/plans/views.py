@@ -235,8 +235,18 @@ def referral_slip(request, pk, referral):
         request=request,
         detail={"referral_slip": str(record.pk)},
     )
-    door = record.get_area_display() if record.share_door else None
-    context = {"child": child, "referral": record, "door": door}
+    # What the guardian agreed to, and only once that agreement is recorded: a referral
+    # sent on a supervisor's override carries nothing about the child.
+    consented = record.has_consent
+    context = {
+        "child": child,
+        "referral": record,
+        "consented": consented,
+        "name": consented and record.share_name,
+        "age": consented and record.share_age,
+        "door": record.get_area_display() if consented and record.share_door else None,
+        "medical": consented and record.share_medical,
+    }
     response: HttpResponse = render(request, "casework/plans/referral_slip.html", context)
     response["Cache-Control"] = "no-store"
     return response

@@ -113,3 +113,28 @@ def test_a_referral_of_another_case_is_a_logged_404(client, cw_a, case_a, cw_b, 
     response = slip_of(client, case_a, other)
     assert response.status_code == 404
     assert AccessLog.objects.filter(action=AccessAction.DENIED, object_type="referral").exists()
+
+
+def test_without_recorded_consent_nothing_about_the_child_is_printed(client, cw_a, sup_a, case_a, partner_a):
+    """Boxes ticked but no consent recorded, sent on a supervisor's override: the slip
+    carries the partner and the date only."""
+    record = services.add_referral(
+        child=case_a,
+        by=cw_a,
+        values={
+            "partner": partner_a,
+            "area": "medical",
+            "share_name": True,
+            "share_age": True,
+            "share_door": True,
+            "share_medical": True,
+            "medical_details": "Asthma since 2023",
+        },
+    )
+    services.override_consent(referral=record, by=sup_a, reason="urgent", expected_version=1)
+    services.change_referral_status(referral=record, by=sup_a, status="sent", expected_version=2)
+    client.force_login(cw_a)
+    slip = slip_text(slip_of(client, case_a, record))
+    assert partner_a.name in slip
+    for never in (CHILD["given_name"], "Asthma", "Medical care", "years"):
+        assert never not in slip, never
