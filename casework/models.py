@@ -274,6 +274,10 @@ class AggregatesRelease(models.Model):
         _("perturbation variance"), max_digits=4, decimal_places=2, default=Decimal("0")
     )
     records = models.JSONField(_("published records"))
+    # Per table, the release and true counts its published figures were counted from
+    # (casework.aggregates.differencing): how the next release tells whether a table changed
+    # enough to publish afresh. Holds cell keys: never serialised, shown or exported.
+    basis = models.JSONField(_("basis of the figures"), default=dict, editable=False)
 
     class Meta:
         verbose_name = _("aggregates release")

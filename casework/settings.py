@@ -339,6 +339,15 @@ if AGGREGATES_MIN_CELL < 3:
     )
 # How many releases of the aggregates may be published in one calendar month (0: no limit).
 AGGREGATES_RELEASES_PER_MONTH = env_int("AGGREGATES_RELEASES_PER_MONTH", 1)
+# A release publishes a table afresh only if it changed in at least this many places since
+# the release whose figures it shows (casework.aggregates.differencing); otherwise it repeats
+# them. One event changes a table in at most two places, so never below 3.
+AGGREGATES_MIN_TABLE_CHANGE = env_int("AGGREGATES_MIN_TABLE_CHANGE", 10)
+if AGGREGATES_MIN_TABLE_CHANGE < 3:
+    raise ImproperlyConfigured(
+        f"AGGREGATES_MIN_TABLE_CHANGE is {AGGREGATES_MIN_TABLE_CHANGE}; it may not be below 3 "
+        "(one change in a case moves a table in two places)."
+    )
 
 LOGGING = {
     "version": 1,

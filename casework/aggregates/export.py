@@ -14,14 +14,14 @@ import csv
 import datetime
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
 from django.conf import settings
 from django.utils import timezone
 
-from casework.aggregates import perturbation
+from casework.aggregates import differencing, perturbation
 from casework.aggregates.layout import Cell, Layout, build_layout
 from casework.aggregates.queries import grouped_counts
 from casework.aggregates.suppression import suppress
@@ -40,9 +40,12 @@ class Record:
     count: int | None
     share: Decimal | None
     suppressed: bool
+    # Set when the release repeats an earlier release's figure for this table
+    # (`differencing`): that release's number and the date its caseload was counted on.
+    repeats: tuple[int, str] | None = None
 
     def as_json(self) -> dict:
-        return {
+        data: dict[str, object] = {
             "table": self.table,
             "group": self.group,
             "category": self.category,
@@ -50,6 +53,9 @@ class Record:
             "share": None if self.share is None else float(self.share),
             "suppressed": self.suppressed,
         }
+        if self.repeats:
+            data["repeats"] = list(self.repeats)
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Record":
@@ -61,6 +67,7 @@ class Record:
             data["count"],
             None if share is None else Decimal(str(share)).quantize(Decimal("0.1")),
             data["suppressed"],
+            (int(data["repeats"][0]), str(data["repeats"][1])) if data.get("repeats") else None,
         )
 
     def as_row(self) -> list[str]:
@@ -121,6 +128,31 @@ def records_from(layout: Layout, suppressed: set[Cell], threshold: int, *, pertu
     return records
 
 
+def release_records_from(
+    layout: Layout,
+    suppressed: set[Cell],
+    threshold: int,
+    plan: differencing.Plan,
+    previous: list[Record],
+    *,
+    perturb: bool = True,
+) -> list[Record]:
+    """A new release's records: the tables `plan` publishes afresh from `layout`, and for
+    the others the previous release's records, row for row, marked with the release and
+    date they were counted for."""
+    fresh = [r for r in records_from(layout, suppressed, threshold, perturb=perturb) if r.table in plan.fresh]
+    earlier: dict[str, list[Record]] = {}
+    for record in previous:
+        if record.table in plan.repeated:
+            basis = plan.repeated[record.table]
+            earlier.setdefault(record.table, []).append(replace(record, repeats=(basis.release, basis.reference_date)))
+    by_table: dict[str, list[Record]] = {}
+    for record in fresh:
+        by_table.setdefault(record.table, []).append(record)
+    tables = dict.fromkeys(cell[0] for cell in layout.order)
+    return [record for table in tables for record in by_table.get(table) or earlier.get(table, [])]
+
+
 def compute(*, threshold: int | None = None, today: datetime.date | None = None, perturb: bool = True) -> list[Record]:
     """Every record of the unfiltered export, suppressed on the true counts, then perturbed
     (`perturb=False`: the true counts, for tests of what is counted and for measuring the
@@ -175,9 +207,10 @@ def variance_text(release: AggregatesRelease) -> str:
     return format(Decimal(release.perturbation_variance).normalize(), "f")
 
 
-def release_note(release: AggregatesRelease) -> str:
+def release_note(release: AggregatesRelease, repeats: tuple[int, str] | None = None) -> str:
     """What a figure of this release means, in one sentence (English: the files are read
-    by software and analysts; the dashboard says the same in the reader's language)."""
+    by software and analysts; the dashboard says the same in the reader's language), and
+    for a repeated table's figure, whose figure it repeats and why."""
     if release.perturbation_bound:
         how = (
             f"Counts are perturbed by at most {release.perturbation_bound} "
@@ -186,38 +219,48 @@ def release_note(release: AggregatesRelease) -> str:
         )
     else:
         how = f"Counts from 1 to {release.threshold - 1} are suppressed"
-    return f"Release {release.number}, caseload counted on {release.reference_date:%Y-%m-%d}. {how}."
+    note = f"Release {release.number}, caseload counted on {release.reference_date:%Y-%m-%d}. {how}."
+    if repeats:
+        note += (
+            f" This table repeats release {repeats[0]}'s figures (caseload counted on {repeats[1]}): "
+            "it changed too little since then to publish new ones without revealing the children who changed."
+        )
+    return note
 
 
-def _release_values(release: AggregatesRelease) -> list[str]:
+def _release_values(release: AggregatesRelease, record: Record) -> list[str]:
     return [
         str(release.number),
-        f"{release.reference_date:%Y-%m-%d}",
+        record.repeats[1] if record.repeats else f"{release.reference_date:%Y-%m-%d}",
         str(release.threshold),
         str(release.perturbation_bound),
         variance_text(release),
-        release_note(release),
+        release_note(release, record.repeats),
     ]
 
 
 def write_csv(records: list[Record], stream: TextIO, release: AggregatesRelease) -> None:
     writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS + RELEASE_FIELDS)
-    about = _release_values(release)
     for record in records:
-        writer.writerow([_safe(value) for value in [*record.as_row(), *about]])
+        writer.writerow([_safe(value) for value in [*record.as_row(), *_release_values(release, record)]])
 
 
 def write_json(records: list[Record], stream: TextIO, release: AggregatesRelease) -> None:
-    about = {
-        "release": release.number,
-        "reference_date": f"{release.reference_date:%Y-%m-%d}",
-        "threshold": release.threshold,
-        "perturbation_bound": release.perturbation_bound,
-        "perturbation_variance": float(variance_text(release)),
-        "note": release_note(release),
-    }
-    json.dump([record.as_json() | about for record in records], stream, ensure_ascii=False, indent=1)
+    def about(record: Record) -> dict:
+        return {
+            "release": release.number,
+            "reference_date": record.repeats[1] if record.repeats else f"{release.reference_date:%Y-%m-%d}",
+            "threshold": release.threshold,
+            "perturbation_bound": release.perturbation_bound,
+            "perturbation_variance": float(variance_text(release)),
+            "note": release_note(release, record.repeats),
+        }
+
+    rows = [{key: value for key, value in record.as_json().items() if key != "repeats"} for record in records]
+    json.dump(
+        [row | about(record) for row, record in zip(rows, records, strict=True)], stream, ensure_ascii=False, indent=1
+    )
     stream.write("\n")
 
 

@@ -6,7 +6,9 @@ it, when, why and the date the caseload was counted on. The dashboard, its downl
 `export_aggregates` serve releases only, so a data admin can no longer take a fresh export
 at any moment and compare two of them: a new figure exists only when a release is published, at most
 `settings.AGGREGATES_RELEASES_PER_MONTH` a calendar month (default 1; 0 lifts the limit),
-always with a reason, always in the access log.
+always with a reason, always in the access log. A table that changed in only a few places
+since the previous release repeats that release's figures (`differencing`), so that two
+releases around one change in a case cannot be compared to reveal it.
 """
 
 import datetime
@@ -18,8 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.aggregates import perturbation
-from casework.aggregates.export import compute
+from casework.aggregates import differencing, perturbation
+from casework.aggregates.export import release_records, release_records_from
+from casework.aggregates.layout import build_layout
+from casework.aggregates.queries import grouped_counts
+from casework.aggregates.suppression import suppress
 from casework.audit.services import log_access
 from casework.models import AccessAction, AggregatesRelease
 
@@ -49,9 +54,20 @@ def publish_release(
             _("This month already has its release; the next one can be published next month."), code="limit"
         )
     threshold = settings.AGGREGATES_MIN_CELL
-    records = compute(threshold=threshold, today=today)
+    number = (latest.number + 1) if latest else 1
+    layout = build_layout(grouped_counts(today), today)
+    plan = differencing.plan(
+        layout,
+        differencing.basis_from_json(latest.basis) if latest else {},
+        release=number,
+        reference_date=today.isoformat(),
+        min_change=settings.AGGREGATES_MIN_TABLE_CHANGE,
+    )
+    records = release_records_from(
+        layout, suppress(layout, threshold), threshold, plan, release_records(latest) if latest else []
+    )
     release = AggregatesRelease(
-        number=(latest.number + 1) if latest else 1,
+        number=number,
         published_at=now,
         published_by=by,
         reason=reason,
@@ -60,6 +76,7 @@ def publish_release(
         perturbation_bound=perturbation.BOUND,
         perturbation_variance=perturbation.VARIANCE,
         records=[record.as_json() for record in records],
+        basis=differencing.basis_as_json(plan.basis),
     )
     release.full_clean()
     release.save()
@@ -69,6 +86,11 @@ def publish_release(
         action=AccessAction.EXPORT,
         object_type="aggregates_release",
         object_id=release.number,
-        detail={"published": release.number, "reference_date": today.isoformat(), "records": len(records)},
+        detail={
+            "published": release.number,
+            "reference_date": today.isoformat(),
+            "records": len(records),
+            "tables_repeated": sorted(plan.repeated),
+        },
     )
     return release

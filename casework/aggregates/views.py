@@ -71,6 +71,7 @@ def dashboard(request):
         "cross_tabs": [] if filters.province or not release else charts.cross_tabs(shown),
         "query": query,
         "province_label": dict(Province.choices).get(filters.province, ""),
+        "repeated_tables": len({r.table for r in records if r.repeats}),
         "threshold": release.threshold if release else None,
         "variance": aggregates.variance_text(release) if release else None,
         "label_width": charts.LABEL_WIDTH,

@@ -152,6 +152,13 @@ def test_aggregates_suppression_threshold_below_three_is_refused():
     assert "AGGREGATES_MIN_CELL is 2" in result.stderr
 
 
+def test_a_release_guard_below_three_places_is_refused():
+    result = manage("check", AGGREGATES_MIN_TABLE_CHANGE="2")
+
+    assert result.returncode != 0
+    assert "AGGREGATES_MIN_TABLE_CHANGE is 2" in result.stderr
+
+
 def test_deploy_checks_are_clean_with_production_settings():
     # SE-9: HSTS, secure cookies, SSL redirect, a strong key, DEBUG off.
     result = manage("check", "--deploy", "--fail-level", "WARNING")
@@ -265,6 +272,7 @@ HOSTILE_ENVIRONMENT = {
     "AGGREGATES_MIN_CELL": "9",
     "SINGLE_SYSTEM_ADMIN": "1",
     "AGGREGATES_RELEASES_PER_MONTH": "0",
+    "AGGREGATES_MIN_TABLE_CHANGE": "99",
     "DEMO_PASSWORD": "a-password-from-the-shell",
     "DATABASE_APP_ROLE": "postgres",
     "BACKUP_AGE_RECIPIENT": "age1notarealkey",

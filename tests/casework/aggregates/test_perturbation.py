@@ -8,17 +8,16 @@ The attacker of the release-pair tests (issue 13, "protection between releases")
     cell key. She knows that a cell keeps its figure as long as its children stay the
     same (the method is published), and that the event is the only change between the two
     releases. For every cell published in both, she asks whether the observed difference
-    is consistent with "the child entered or left this cell" and with "it did not".
+    is consistent with "the child entered or left this cell" and with "it did not"; she
+    names an attribute value when a cell whose figure moved carries it.
 
-What she gets: a cell without the child keeps its figure exactly, so "not" is consistent
-only with a difference of 0. A cell the child entered or left has a new cell key: its
-difference is 1 (or -1) plus noise, 0 about one time in five, and "in" is consistent with
-every difference the table allows. A cell whose figure did not change is therefore
-consistent with both (that much the perturbation hides); a cell whose figure changed names
-the child's category with certainty. `test_no_attribute_of_the_child_can_be_named_with_
-certainty` states issue 13's acceptance against this attacker and is expected to fail: the
-cell-key method with consistent keys cannot meet it (see docs/disclosure.md). The other
-tests pin what the method does give and measure how much the attacker learns.
+Against cell keys alone she wins: a cell without the child keeps its figure exactly, so any
+cell whose figure changed names the child's category (`named_attributes`; the tests
+"without the guard" measure how much she learns). What defeats her is the guard of
+`casework.aggregates.differencing`: a table that changed in fewer than
+`AGGREGATES_MIN_TABLE_CHANGE` places since the release whose figures it shows repeats those
+figures, so two releases around one event are identical in every figure
+(`test_no_attribute_of_the_child_can_be_named_with_certainty`).
 """
 
 import datetime
@@ -33,8 +32,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.aggregates import differencing, perturbation
 from casework.aggregates import export as aggregates
-from casework.aggregates import perturbation
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.services import publish_release
 from casework.aggregates.suppression import suppress
@@ -45,6 +44,7 @@ from tests.casework.aggregates.data import ChildSpec, build_caseload, survey_spe
 from tests.casework.aggregates.test_disclosure_audit import child, random_children
 
 K = 5
+MIN_TABLE_CHANGE = 10
 TODAY = datetime.date(2026, 11, 26)
 
 
@@ -136,7 +136,8 @@ def test_identical_caseloads_give_identical_releases(data_admin, survey, setting
     settings.AGGREGATES_RELEASES_PER_MONTH = 0
     first = publish_release(by=data_admin, reason="first", today=TODAY)
     second = publish_release(by=data_admin, reason="second", today=TODAY)
-    assert first.records == second.records
+    # The second repeats the first's figures (nothing changed: casework.aggregates.differencing).
+    assert [r | {"repeats": [1, f"{TODAY}"]} for r in first.records] == second.records
     # Published over and over, a figure does not average out: it is the same every time.
     assert any(r["count"] for r in first.records)
 
@@ -209,8 +210,11 @@ def test_the_dashboard_and_the_exports_say_what_a_figure_means(client, data_admi
 def test_a_release_pair_differs_only_in_cells_whose_children_changed(data_admin, survey, team_a, cw_a, settings):
     settings.AGGREGATES_RELEASES_PER_MONTH = 0
     before = by_key(publish_release(by=data_admin, reason="before", today=TODAY).records)
-    build_caseload([ChildSpec(province=Province.LIAONING, mother_status=MotherStatus.RAN_AWAY)], team=team_a, by=cw_a)
+    # Enough new children that every table they touch is published afresh (differencing).
+    new = ChildSpec(province=Province.LIAONING, mother_status=MotherStatus.RAN_AWAY)
+    build_caseload([new] * settings.AGGREGATES_MIN_TABLE_CHANGE, team=team_a, by=cw_a)
     after = by_key(publish_release(by=data_admin, reason="after", today=TODAY).records)
+    assert not any(r.get("repeats") for key, r in after.items() if key[0] in {"province", "mother_status"})
     changed = {
         key
         for key in before
@@ -218,8 +222,8 @@ def test_a_release_pair_differs_only_in_cells_whose_children_changed(data_admin,
         and not after[key]["suppressed"]
         and before[key]["count"] != after[key]["count"]
     }
-    # The new child is in Liaoning, ran away, father only, unregistered, 6 to 11, no access
-    # to any door, no interview: only the counts of cells with those values can change.
+    # The new children are in Liaoning, ran away, father only, unregistered, 6 to 11, no
+    # access to any door, no interview: only the counts of cells with those values can change.
     allowed = {Province.LIAONING, MotherStatus.RAN_AWAY, LivingArrangement.FATHER_ONLY}
     allowed |= {HukouStatus.UNREGISTERED, "6-11", AccessStatus.NO_ACCESS, ALL}
     assert changed
@@ -294,14 +298,23 @@ class Pair:
             self.layouts.append(layout)
             self.suppressed.append(suppress(layout, K))
 
-    def releases(self, rng, perturb=True):
+    def releases(self, rng, perturb=True, guard=False):
+        """The two releases' figures; `guard`: published as `publish_release` does, the
+        second planned against the first's basis (`differencing`)."""
         base_keys = [rng.randrange(RECORD_KEY_RANGE) for _ in BASE]
         target_key = rng.randrange(RECORD_KEY_RANGE)
-        out = []
-        for people, suppressed in zip(self.people, self.suppressed, strict=True):
+        out, previous, basis = [], [], {}
+        for number, (people, suppressed) in enumerate(zip(self.people, self.suppressed, strict=True), start=1):
             keys = base_keys + [target_key] * (len(people) - len(BASE))
             layout = build_layout(rows_with_keys(list(zip(people, keys, strict=True))), TODAY)
-            records = aggregates.records_from(layout, suppressed, K, perturb=perturb)
+            if guard:
+                plan = differencing.plan(
+                    layout, basis, release=number, reference_date=f"{TODAY}", min_change=MIN_TABLE_CHANGE
+                )
+                records = aggregates.release_records_from(layout, suppressed, K, plan, previous, perturb=perturb)
+                previous, basis = records, plan.basis
+            else:
+                records = aggregates.records_from(layout, suppressed, K, perturb=perturb)
             out.append({(r.table, r.group, r.category): r.count for r in records})
         return out
 
@@ -337,7 +350,7 @@ def pairs():
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_without_perturbation_one_change_names_every_published_attribute(pairs, scenario):
+def test_without_the_guard_or_perturbation_one_change_names_every_published_attribute(pairs, scenario):
     before, after = pairs[scenario].releases(random.Random(1), perturb=False)
     named = named_attributes(before, after)
     attributes = {attribute for attribute, _value in named}
@@ -350,7 +363,7 @@ def test_without_perturbation_one_change_names_every_published_attribute(pairs, 
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_a_cell_of_the_child_often_keeps_its_figure_and_then_says_nothing(pairs, scenario):
+def test_without_the_guard_a_cell_of_the_child_often_keeps_its_figure_and_then_says_nothing(pairs, scenario):
     """The noise hides the size of a change: over 200 draws of the keys, a cell the child
     entered or left keeps its figure about one time in five, and every observed difference
     stays within what the published table allows."""
@@ -381,23 +394,22 @@ def measured(pairs, draws=200):
     return out
 
 
-def test_perturbation_names_fewer_attributes_than_exact_counts_but_not_none(pairs):
+def test_without_the_guard_perturbation_names_fewer_attributes_than_exact_counts_but_not_none(pairs):
     for scenario, (exact, noisy) in measured(pairs).items():
         assert noisy < exact, scenario
         assert noisy > 0, scenario  # what the method cannot hide (module docstring)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13's acceptance against an attacker who knows the event was the only change: with consistent "
-    "cell keys a cell without the child keeps its figure, so any cell whose figure changed names the child's "
-    "category; the cell-key method cannot meet it (docs/disclosure.md)",
-)
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_no_attribute_of_the_child_can_be_named_with_certainty(pairs, scenario):
+    """Issue 13's acceptance: with the guard, the releases around the event are identical
+    in every figure, so every difference is 0, consistent with "in" and "not" alike, and
+    she names nothing, whatever the keys."""
     rng = random.Random(4)
     for _draw in range(20):
-        before, after = pairs[scenario].releases(rng)
+        before, after = pairs[scenario].releases(rng, guard=True)
+        assert before == after
+        assert named_attributes(before, after) == set()
         for key, count in before.items():
             if count is None or after.get(key) is None:
                 continue

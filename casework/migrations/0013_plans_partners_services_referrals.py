@@ -13,7 +13,7 @@ from casework.audit.append_only import install_append_only_triggers
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0011_sign_in_second_factor_and_password_flag'),
+        ('casework', '0012_aggregates_release_basis'),
         ('children', '0008_child_record_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
