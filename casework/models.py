@@ -432,3 +432,216 @@ class Transfer(models.Model):
     def __str__(self):
         # Never the case number: __str__ reaches logs, and the receiving team reads them.
         return str(_("Transfer %(id)s") % {"id": self.pk})
+
+
+# --- Case plans, partners, services and referrals (casework.plans) -------------------------
+
+
+class PartnerKind(models.TextChoices):
+    SCHOOL = "school", _("School")
+    CLINIC = "clinic", _("Clinic")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    SHELTER = "shelter", _("Shelter or church")
+    OTHER = "other", _("Other")
+
+
+class Partner(models.Model):
+    """An organisation a team works with: a school, a clinic, a legal-aid office, a church
+    shelter. Each team keeps its own list; another team's partners are invisible to it.
+    The contact (a person, a telephone) is for the team only and never printed on a slip."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="partners", verbose_name=_("team"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    # One of families.models.Province (the models import only the kernel): the form offers
+    # those choices and casework.plans.services refuses any other value.
+    province = models.CharField(_("province"), max_length=20)
+    county = models.CharField(_("county"), max_length=100, blank=True)
+    contact = models.CharField(_("contact (kept for the team only)"), max_length=300, blank=True)
+    active = models.BooleanField(_("still working with us"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [choices_constraint("partner", "kind", PartnerKind)]
+
+    def __str__(self):
+        return self.name
+
+
+class GoalArea(models.TextChoices):
+    """What a goal (or a referral) is about: one of the four doors, or the family."""
+
+    EDUCATION = "education", _("Education")
+    MEDICAL = "medical", _("Medical care")
+    MARRIAGE = "marriage", _("Marriage licence")
+    BANK = "bank", _("Bank account")
+    FAMILY = "family", _("The family's situation")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class PlanGoal(models.Model):
+    """One goal of a case's plan: what the team works towards, by when, and who answers for it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="plan_goals")
+    area = models.CharField(_("about"), max_length=20, choices=GoalArea.choices)
+    text = models.CharField(_("goal"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("plan goal")
+        verbose_name_plural = _("plan goals")
+        ordering = ["status", "target_on", "created_at"]
+        indexes = [models.Index(fields=["status", "target_on"], name="plan_goal_status_target")]
+        constraints = [
+            choices_constraint("plan_goal", "area", GoalArea),
+            choices_constraint("plan_goal", "status", GoalStatus),
+        ]
+
+    def __str__(self):
+        return str(_("Goal: %(area)s") % {"area": self.get_area_display()})
+
+
+class ServiceKind(models.TextChoices):
+    SCHOOL_FEES = "school_fees", _("School fees paid")
+    SCHOOL_ENROLMENT = "school_enrolment", _("School enrolment")
+    MEDICAL_VISIT = "medical_visit", _("Medical visit")
+    MEDICINE = "medicine", _("Medicine")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    REGISTRATION_HELP = "registration_help", _("Registration help")
+    EMERGENCY_CASH = "emergency_cash", _("Emergency cash")
+    OTHER = "other", _("Other")
+
+
+class Service(models.Model):
+    """A service given on a case: what, when, through which partner, what it cost."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(_("service"), max_length=20, choices=ServiceKind.choices)
+    given_on = models.DateField(_("given on"))
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="services", verbose_name=_("partner")
+    )
+    amount_yuan = models.DecimalField(_("amount paid (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # The interview it was recorded with, if any (the same transaction).
+    interview = models.ForeignKey(
+        Interview, null=True, blank=True, on_delete=models.SET_NULL, related_name="services", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["-given_on", "-created_at"]
+        constraints = [
+            choices_constraint("service", "kind", ServiceKind),
+            models.CheckConstraint(
+                condition=models.Q(amount_yuan__isnull=True) | models.Q(amount_yuan__gt=0),
+                name="service_amount_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Service: %(kind)s") % {"kind": self.get_kind_display()})
+
+
+class ConsentMethod(models.TextChoices):
+    SPOKEN = "spoken", _("Spoken")
+    SIGNED = "signed", _("Signed")
+    THUMBPRINT = "thumbprint", _("Thumbprint")
+    OTHER = "other", _("Other")
+
+
+class ReferralStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared, not sent")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+    DONE = "done", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Referral(models.Model):
+    """A referral of a child to a partner, for a door or a need, with what the guardian
+    consented to disclose to that partner. Only the consented fields are ever printed on
+    the slip; a referral without consent is sent only on a supervisor's recorded override."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partner"))
+    area = models.CharField(_("for"), max_length=20, choices=GoalArea.choices)
+    need = models.CharField(_("the need, in a few words"), max_length=300, blank=True)
+    # What the guardian agreed to disclose to this partner: nothing else is printed.
+    share_name = models.BooleanField(_("the child's name"), default=False)
+    share_age = models.BooleanField(_("the child's age"), default=False)
+    share_door = models.BooleanField(_("the door concerned"), default=False)
+    share_medical = models.BooleanField(_("medical details"), default=False)
+    medical_details = models.CharField(_("medical details to disclose"), max_length=500, blank=True)
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_method = models.CharField(
+        _("how consent was given"), max_length=20, choices=ConsentMethod.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PREPARED
+    )
+    status_changed_on = models.DateField(_("status since"), default=timezone.localdate)
+    override_reason = models.TextField(_("supervisor's reason to send without consent"), max_length=2000, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        constraints = [
+            choices_constraint("referral", "area", GoalArea),
+            choices_constraint("referral", "status", ReferralStatus),
+            choices_constraint("referral", "consent_method", ConsentMethod, allow_blank=True),
+            # Sent (or beyond) only with consent recorded or a supervisor's override; a
+            # referral withdrawn before it was sent needs neither.
+            models.CheckConstraint(
+                condition=models.Q(status__in=["prepared", "withdrawn"])
+                | (models.Q(consent_given_on__isnull=False) & ~models.Q(consent_method=""))
+                | (models.Q(override_by__isnull=False) & ~models.Q(override_reason="")),
+                name="referral_sent_only_with_consent_or_override",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Referral: %(area)s") % {"area": self.get_area_display()})
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_on is not None and bool(self.consent_method)
+
+    @property
+    def may_be_sent(self) -> bool:
+        return self.has_consent or (self.override_by_id is not None and bool(self.override_reason))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", accounts.sign_out, name="logout"),
     path("cases/", include("children.urls")),
     path("", include("casework.interviews.urls")),
+    path("", include("casework.plans.urls")),
     path("", include("casework.accounts.urls")),
     path("team/", include("casework.supervision.urls")),
     path("team/", include("casework.transfers.urls")),

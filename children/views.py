@@ -13,6 +13,7 @@ from casework.audit.services import log_access
 from casework.core import roles
 from casework.core.tracked import StaleEdit
 from casework.models import AccessAction
+from casework.plans import queries as plan_queries
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import conceal, discreet
 from casework.web.gates import case_role_required, refuse
@@ -187,6 +188,7 @@ def case_detail(request, pk):
         "close_form": CloseCaseForm(auto_id="id_close_%s"),
         "reopen_form": ReopenCaseForm(auto_id="id_reopen_%s"),
         **queries.case_detail(child),
+        **plan_queries.case_plan(child),
     }
     return render(request, "children/case_detail.html", context)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.aggregates.export import Filters, Record
 from casework.aggregates.layout import ALL
 from casework.aggregates.queries import AGE_BAND_LABELS
+from casework.models import ReferralStatus, ServiceKind
 from children.models import AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 
@@ -25,6 +26,8 @@ TITLES = {
     "interviews_per_month": _("Field interviews per month"),
     **{f"document_access_{kind}": label for kind, label in DocumentKind.choices},
     "doors_opened": _("Doors opened in the 12 months to the reference date"),
+    "service_kind": _("Services given"),
+    "referral_status": _("Referrals by status"),
 }
 CATEGORY_LABELS = {
     "mother_status": dict(MotherStatus.choices),
@@ -34,6 +37,8 @@ CATEGORY_LABELS = {
     "age_band": AGE_BAND_LABELS,
     **{f"document_access_{kind}": dict(AccessStatus.choices) for kind in DocumentKind.values},
     "doors_opened": dict(DocumentKind.choices),
+    "service_kind": dict(ServiceKind.choices),
+    "referral_status": dict(ReferralStatus.choices),
 }
 GROUP_LABELS = {"province": dict(Province.choices), "age_band": AGE_BAND_LABELS}
 ONE_WAY = (
@@ -45,6 +50,8 @@ ONE_WAY = (
     *(f"document_access_{kind}" for kind in DocumentKind.values),
     "interviews_per_month",
     "doors_opened",
+    "service_kind",
+    "referral_status",
 )
 CROSS_TABS = tuple(
     (f"document_access_{kind}_by_{by}", f"document_access_{kind}", by)

@@ -16,6 +16,10 @@ the 12 months up to the reference date; a child may count under several kinds, s
 total is door openings, not children). Cross-tabs, one group per province or age band:
 `<table>_by_province` for mother status, living arrangement, hukou status, age band, the
 four document-access kinds and interviews per month; `document_access_<kind>_by_age_band`.
+Services given: `service_kind` and `service_kind_by_province`; referrals:
+`referral_status`. Like interviews, they count records rather than children, so their
+groups' totals are known numbers, and a province whose number of children is suppressed
+has no services published either.
 Every choice value is a category, with 0 where nobody is in it.
 
 Beside its count, every cell has its cell key (`keys`: the sum of its children's record
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.aggregates.queries import AGE_BANDS
+from casework.models import ReferralStatus, ServiceKind
 from children.models import RECORD_KEY_RANGE, AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 
@@ -221,4 +226,11 @@ def build_layout(rows: dict[str, list[dict[str, Any]]], today: datetime.date) ->
     # A table of its own, with no cross-tab: its total (taken as known, like every one-way
     # table's) ties its four cells together, and nothing else does.
     one_way("doors_opened", DocumentKind.values, rows.get("doors_opened", []), "kind")
+
+    # Services given by kind and province, and referrals by status: counts of records.
+    services = [{**row, "service_kind": row["kind"]} for row in rows.get("services", [])]
+    one_way("service_kind", ServiceKind.values, services, "service_kind")
+    cross_tab("service_kind", "province", provinces, services, None, "province")
+    referrals = [{**row, "referral_status": row["status"]} for row in rows.get("referrals", [])]
+    one_way("referral_status", ReferralStatus.values, referrals, "referral_status")
     return layout

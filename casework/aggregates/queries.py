@@ -1,4 +1,4 @@
-"""The database reads of the anonymised aggregates: four grouped queries and the age bands
+"""The database reads of the anonymised aggregates: six grouped queries and the age bands
 they count by.
 
 This is the only module of the feature that reads the database, so it is the one place to
@@ -46,9 +46,12 @@ selected).
 Every aggregation is a GROUP BY in the database: one query over open children (province x
 mother status x living arrangement x hukou status x age band), one over their
 document-access rows (kind x status x province x age band), one over interviews (month
-x province) and one over the doors opened in the period (kind). Every table is a sum
-over those few hundred grouped rows, so the number of queries and the Python work do not
-grow with the number of children.
+x province), one over services given (kind x province), one over referrals (status) and one
+over the doors opened in the period (kind). Services and referrals count records, not
+children (a child given two services counts twice), of open and closed cases alike; a
+referral counts once, under its status today. Every table is a sum over those few hundred
+grouped rows, so the number of queries and the Python work do not grow with the number of
+children.
 """
 
 import datetime
@@ -59,7 +62,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import AggregatesRelease, Interview
+from casework.models import AggregatesRelease, Interview, Referral, Service
 from children.models import AccessStatus, CaseStatus, Child, DocumentAccess
 from families.models import MotherStatus
 
@@ -131,7 +134,7 @@ def doors_opened(today: datetime.date) -> list[dict[str, Any]]:
 
 
 def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The four grouped queries: a few hundred rows whatever the size of the caseload."""
+    """The six grouped queries: a few hundred rows whatever the size of the caseload."""
     today = today or timezone.localdate()
     children = list(
         Child.objects.filter(case_status=CaseStatus.OPEN)
@@ -161,7 +164,22 @@ def grouped_counts(today: datetime.date | None = None) -> dict[str, list[dict[st
         .annotate(n=Count("pk"), key=Sum("child__record_key"))
         .order_by()
     )
-    return {"children": children, "doors": doors, "interviews": interviews, "doors_opened": doors_opened(today)}
+    # Services given (of open and closed cases alike, like interviews: a service given stays
+    # given) by kind and province, and referrals by their status now: one grouped query each.
+    services = list(
+        Service.objects.values("kind", province=F("child__family__province"))
+        .annotate(n=Count("pk"), key=Sum("child__record_key"))
+        .order_by()
+    )
+    referrals = list(Referral.objects.values("status").annotate(n=Count("pk"), key=Sum("child__record_key")).order_by())
+    return {
+        "children": children,
+        "doors": doors,
+        "interviews": interviews,
+        "services": services,
+        "referrals": referrals,
+        "doors_opened": doors_opened(today),
+    }
 
 
 def latest_release() -> AggregatesRelease | None:

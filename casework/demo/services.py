@@ -11,6 +11,9 @@ Children are planned in blocks of one hundred, each block a small replica of the
 A block does not depend on how many children were asked for, so a larger --children
 later adds children to the same families and never rewrites the first ones.
 
+Each case's plan, services and referral (to the team's demo partners) come from a random
+stream of the case's own (`_work_on_the_plan`), so they leave the cases as they were.
+
 Determinism holds for one version of Faker (its name lists change between releases).
 
 Idempotency: every demo case is opened with the reason "Demo data: synthetic case <n> of
@@ -28,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,7 +53,19 @@ from casework.demo.users import (
     DEMO_USERS,
 )
 from casework.interviews.services import record_interview
-from casework.models import Team, Transfer
+from casework.models import (
+    ConsentMethod,
+    GoalArea,
+    GoalStatus,
+    Partner,
+    PartnerKind,
+    ReferralStatus,
+    ServiceKind,
+    Team,
+    Transfer,
+)
+from casework.plans import services as plan_services
+from casework.plans.services import ServiceEntry
 from casework.transfers.services import propose_transfer
 from children.models import AccessStatus, Barrier, Child, DocumentKind, HukouStatus, LivingArrangement, Sex
 from children.queries import current_versions
@@ -723,12 +739,21 @@ def seed_demo(
         if plan.number in existing:
             families[plan.family_number] = existing[plan.number][1]
     missing = [plan for plan in plans if plan.number not in existing]
+    with transaction.atomic():
+        partners = ensure_partners(users)
     for start in range(0, len(missing), batch):
         with transaction.atomic():
             for plan in missing[start : start + batch]:
                 user = users[plan.caseworker]
                 family_id = families.get(plan.family_number)
-                child = _open(plan, seed=seed, user=user, team=team_of[plan.caseworker], family_id=family_id)
+                child = _open(
+                    plan,
+                    seed=seed,
+                    user=user,
+                    team=team_of[plan.caseworker],
+                    family_id=family_id,
+                    partners=partners[team_of[plan.caseworker].pk],
+                )
                 families[plan.family_number] = child.family_id
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))
@@ -766,7 +791,188 @@ def propose_demo_transfer(plans: list[ChildPlan], *, seed: int, users: dict) -> 
     )
 
 
-def _open(plan: ChildPlan, *, seed: int, user, team, family_id) -> Child:
+# --- Partners, plans, services and referrals ------------------------------------------
+
+# Each team's partners: (name, kind, province, county). Invented names, real places.
+DEMO_PARTNERS = {
+    "A": (
+        ("Sanhe village primary school", PartnerKind.SCHOOL, Province.JILIN, "Longjing"),
+        ("Yanji Hope middle school", PartnerKind.SCHOOL, Province.JILIN, "Yanji"),
+        ("Helong township clinic", PartnerKind.CLINIC, Province.JILIN, "Helong"),
+        ("Yanbian legal aid office", PartnerKind.LEGAL_AID, Province.JILIN, "Yanji"),
+        ("Grace church shelter", PartnerKind.SHELTER, Province.JILIN, "Tumen"),
+    ),
+    "B": (
+        ("Dandong Bright Star school", PartnerKind.SCHOOL, Province.LIAONING, "Dandong"),
+        ("Mudanjiang family clinic", PartnerKind.CLINIC, Province.HEILONGJIANG, "Mudanjiang"),
+        ("Shenyang legal aid centre", PartnerKind.LEGAL_AID, Province.LIAONING, "Shenyang"),
+        ("Harbin women's shelter", PartnerKind.SHELTER, Province.HEILONGJIANG, "Harbin"),
+    ),
+}
+PARTNER_KIND_FOR: dict[str, str] = {
+    GoalArea.EDUCATION: PartnerKind.SCHOOL,
+    GoalArea.MEDICAL: PartnerKind.CLINIC,
+    GoalArea.MARRIAGE: PartnerKind.LEGAL_AID,
+    GoalArea.BANK: PartnerKind.LEGAL_AID,
+    GoalArea.FAMILY: PartnerKind.SHELTER,
+}
+GOAL_TEXTS = {
+    GoalArea.EDUCATION: "Enrol at the village school as an auditing student before the new term.",
+    GoalArea.MEDICAL: "Get the child seen at the clinic and find a way to pay for medicine.",
+    GoalArea.MARRIAGE: "Find out what the registry would ask of the father for a late birth registration.",
+    GoalArea.BANK: "Open a savings book in the grandmother's name for school fees.",
+    GoalArea.FAMILY: "Keep the father working and the grandparents able to look after the child.",
+}
+SERVICES_FOR = {
+    GoalArea.EDUCATION: ((ServiceKind.SCHOOL_FEES, 50), (ServiceKind.SCHOOL_ENROLMENT, 30), (ServiceKind.OTHER, 20)),
+    GoalArea.MEDICAL: ((ServiceKind.MEDICAL_VISIT, 55), (ServiceKind.MEDICINE, 45)),
+    GoalArea.MARRIAGE: ((ServiceKind.LEGAL_AID, 60), (ServiceKind.REGISTRATION_HELP, 40)),
+    GoalArea.BANK: ((ServiceKind.REGISTRATION_HELP, 60), (ServiceKind.LEGAL_AID, 40)),
+    GoalArea.FAMILY: ((ServiceKind.EMERGENCY_CASH, 60), (ServiceKind.OTHER, 40)),
+}
+AMOUNTS = {
+    ServiceKind.SCHOOL_FEES: (300, 1200),
+    ServiceKind.MEDICINE: (40, 400),
+    ServiceKind.EMERGENCY_CASH: (200, 800),
+    ServiceKind.OTHER: (50, 300),
+}
+SUPERVISORS = {"A": "supervisor1", "B": "supervisor2"}
+
+
+def ensure_partners(users: dict) -> dict[int, list[Partner]]:
+    """Each demo team's partners, added by its supervisor; seeding again adds none."""
+    by_team: dict[int, list[Partner]] = {}
+    for team_name, partners in DEMO_PARTNERS.items():
+        partner_team = Team.objects.get(name=team_name)
+        have = {partner.name: partner for partner in Partner.objects.filter(team=partner_team)}
+        for name, kind, province, county in partners:
+            if name not in have:
+                have[name] = plan_services.add_partner(
+                    team=partner_team,
+                    by=users[SUPERVISORS[team_name]],
+                    values={"name": name, "kind": kind, "province": province, "county": county},
+                    reason="Demo data",
+                )
+        by_team[partner_team.pk] = sorted(have.values(), key=lambda partner: partner.name)
+    return by_team
+
+
+def _goal_area(plan: ChildPlan) -> GoalArea:
+    """The door the plan works on: the first one shut at the opening, else the family."""
+    for kind in (DocumentKind.EDUCATION, DocumentKind.MEDICAL, DocumentKind.BANK, DocumentKind.MARRIAGE):
+        door = plan.doors.get(kind)
+        if door is not None and door.status == AccessStatus.NO_ACCESS:
+            return GoalArea(kind)
+    return GoalArea.FAMILY
+
+
+def _partner_for(rng: random.Random, partners: list[Partner], area: str) -> Partner | None:
+    of_the_kind = [partner for partner in partners if partner.kind == PARTNER_KIND_FOR[area]]
+    return rng.choice(of_the_kind) if of_the_kind else None
+
+
+def _work_on_the_plan(plan: ChildPlan, child: Child, *, seed: int, user, partners: list[Partner]) -> None:
+    """A goal, the services given at some visits and a referral, from a random stream of
+    the case's own (the cases themselves stay the same for a seed with or without it)."""
+    rng = random.Random(f"casework-demo-plan:{seed}:{plan.number}")
+    area = _goal_area(plan)
+    today = timezone.localdate()
+    if rng.random() < 0.75:
+        opened = plan.visits[0].held_on
+        with history_dated(_at(opened, 16, plan.number % 60)):
+            goal = plan_services.add_goal(
+                child=child,
+                by=user,
+                values={
+                    "area": area,
+                    "text": GOAL_TEXTS[area],
+                    # Mostly ahead of the last visit; about one in four already past.
+                    "target_on": max(
+                        opened + datetime.timedelta(days=30),
+                        plan.visits[-1].held_on + datetime.timedelta(days=rng.randint(-60, 180)),
+                    ),
+                    "responsible": user,
+                },
+                reason="Case plan",
+            )
+        door_now = child.document_access.filter(kind=area).first() if area != GoalArea.FAMILY else None
+        status = None
+        if door_now is not None and door_now.status == AccessStatus.HAS_ACCESS:
+            status = GoalStatus.ACHIEVED
+        elif rng.random() < 0.06:
+            status = GoalStatus.DROPPED
+        if status is not None:
+            last = plan.visits[-1].held_on
+            with history_dated(_at(last, 17, plan.number % 60)):
+                plan_services.update_goal(
+                    goal=goal,
+                    by=user,
+                    values={
+                        "area": area,
+                        "text": goal.text,
+                        "status": status,
+                        "target_on": goal.target_on,
+                        "responsible": user,
+                    },
+                    expected_version=goal.version,
+                    reason="Reviewed at the last visit",
+                )
+    for index, visit in enumerate(plan.visits):
+        if rng.random() >= 0.3:
+            continue
+        kind = _weighted(rng, SERVICES_FOR[area])
+        low_high = AMOUNTS.get(kind)
+        entry = ServiceEntry(
+            kind=kind,
+            given_on=visit.held_on,
+            partner=_partner_for(rng, partners, area) if rng.random() < 0.7 else None,
+            amount_yuan=Decimal(rng.randint(*low_high)) if low_high else None,
+        )
+        with history_dated(_at(visit.held_on, 15 + index % 3, plan.number % 60)):
+            plan_services.record_service(child=child, by=user, entry=entry, reason="Given at the visit")
+    partner = _partner_for(rng, partners, area)
+    if partner is None or rng.random() >= 0.3 or plan.closed_on:
+        return
+    consented = rng.random() < 0.9
+    day = plan.visits[-1].held_on
+    values = {
+        "partner": partner,
+        "area": area,
+        "need": "",
+        "share_name": consented and rng.random() < 0.7,
+        "share_age": consented,
+        "share_door": consented,
+        "share_medical": consented and area == GoalArea.MEDICAL,
+        "medical_details": "Recurring chest infections; needs a check-up."
+        if consented and area == GoalArea.MEDICAL
+        else "",
+        "consent_given_on": day if consented else None,
+        "consent_method": rng.choice(ConsentMethod.values[:3]) if consented else "",
+    }
+    with history_dated(_at(day, 18, plan.number % 60)):
+        referral = plan_services.add_referral(child=child, by=user, values=values, send=consented, reason="Referral")
+    if consented:
+        for status in _weighted(
+            rng,
+            (
+                ((), 30),
+                ((ReferralStatus.ACCEPTED,), 40),
+                ((ReferralStatus.ACCEPTED, ReferralStatus.DONE), 20),
+                ((ReferralStatus.REFUSED,), 10),
+            ),
+        ):
+            moved = min(today, day + datetime.timedelta(days=rng.randint(3, 30)))
+            with history_dated(_at(moved, 10, plan.number % 60)):
+                referral = plan_services.change_referral_status(
+                    referral=referral,
+                    by=user,
+                    status=status,
+                    expected_version=referral.version,
+                    reason="Partner replied",
+                )
+
+
+def _open(plan: ChildPlan, *, seed: int, user, team, family_id, partners: list[Partner]) -> Child:
     minute = plan.number * 37 % 120
     with history_dated(_at(plan.opened_on, 9, minute)):
         child = open_case(
@@ -804,6 +1010,7 @@ def _open(plan: ChildPlan, *, seed: int, user, team, family_id) -> Child:
                     expected_version=current_versions(child)["child"],
                     reason=f"Field interview on {visit.held_on.isoformat()}",
                 )
+    _work_on_the_plan(plan, child, seed=seed, user=user, partners=partners)
     if plan.closed_on:
         with history_dated(_at(plan.closed_on, 17, minute)):
             close_case(child=child, by=user, reason=plan.close_reason)

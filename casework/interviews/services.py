@@ -6,6 +6,7 @@ transaction; each of those goes through the case-record service that owns it.
 
 import datetime
 import uuid
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from casework.core.tracked import save_tracked
 from casework.models import Interview
+from casework.plans.services import ServiceEntry, record_service
 from children.models import Child
 from children.services import DoorUpdate, change_mother_status, update_door
 
@@ -36,6 +38,7 @@ def record_interview(
     reason: str = "",
     submission_token: uuid.UUID | None = None,
     expected_versions: dict[str, int] | None = None,
+    services: Sequence[ServiceEntry] = (),
 ) -> Interview:
     """Log a field interview and, in the same transaction, what it found: the mother's
     status and the four document doors as they are now. The caller has checked
@@ -43,7 +46,10 @@ def record_interview(
 
     `expected_versions` ("mother" and door kinds) are the versions the form showed: a
     record someone else changed since raises StaleEdit and nothing is written.
-    A `submission_token` already used returns that interview instead of a second one."""
+    A `submission_token` already used returns that interview instead of a second one.
+    `services` given during the visit are recorded with it (casework.plans.services): a
+    service refused (another team's partner, an amount where none is paid) refuses the
+    whole interview, and nothing is written."""
     if submission_token is not None:
         earlier = Interview.objects.filter(submission_token=submission_token, child=child).first()
         if earlier is not None:
@@ -89,4 +95,6 @@ def record_interview(
             reason=reason,
             expected_version=expected_versions.get(kind),
         )
+    for entry in services:
+        record_service(child=child, by=by, entry=entry, interview=interview, reason=reason)
     return interview

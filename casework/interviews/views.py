@@ -13,6 +13,7 @@ from casework.interviews import queries as interview_queries
 from casework.interviews.forms import DoorNowForm, InterviewForm, InterviewReasonForm, MotherNowForm
 from casework.interviews.services import record_interview
 from casework.models import AccessAction, Interview
+from casework.plans.forms import ServiceForm
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required
@@ -30,6 +31,8 @@ def _interview_forms(child, data=None):
         "reason": InterviewReasonForm(data, prefix="reason"),
         "doors": [DoorNowForm(data, instance=doors[kind], prefix=f"door-{kind}") for kind in DocumentKind.values],
         "mother": None,
+        # A service given during the visit, recorded in the same transaction (optional).
+        "service": ServiceForm(data, child=child, optional=True, prefix="service"),
     }
     if mother is not None:
         forms["mother"] = MotherNowForm(
@@ -41,7 +44,8 @@ def _interview_forms(child, data=None):
 
 
 def _all_valid(forms) -> bool:
-    parts = [forms["interview"], forms["reason"], *forms["doors"]] + ([forms["mother"]] if forms["mother"] else [])
+    parts = [forms["interview"], forms["reason"], forms["service"], *forms["doors"]]
+    parts += [forms["mother"]] if forms["mother"] else []
     return all([form.is_valid() for form in parts])  # a list, so every form shows its errors
 
 
@@ -62,6 +66,9 @@ def _changes(forms) -> dict:
         "mother_whereabouts": mother["whereabouts"] if mother else None,
         "doors": doors,
         "expected_versions": versions,
+        "services": []
+        if forms["service"].is_empty()
+        else [forms["service"].entry(given_on=forms["interview"].cleaned_data["held_on"])],
     }
 
 
@@ -88,7 +95,7 @@ def interview_new(request, pk):
             log_conflict(request, stale)
             conflict = _interview_conflict(forms, stale)
         except ValidationError as error:
-            forms["interview"].add_error(None, error)
+            _show_refusal(forms, error)
         except IntegrityError:
             # The same form arrived twice at the same moment: the other request logged it.
             if not Interview.objects.filter(submission_token=token, child=child).exists():
@@ -100,6 +107,17 @@ def interview_new(request, pk):
     context = {"child": child, "forms": forms, "conflict": conflict}
     status = refused_status(conflict=conflict is not None, invalid=request.method == "POST")
     return render(request, "casework/interviews/interview_form.html", context, status=status)
+
+
+def _show_refusal(forms, error: ValidationError) -> None:
+    """A refusal of the services beside the form's own checks: on the field it names, in
+    the part of the form that has it (the service's partner or amount), else on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form = next((f for f in (forms["interview"], forms["service"]) if name in f.fields), forms["interview"])
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        forms["interview"].add_error(None, error)
 
 
 def _interview_conflict(forms, stale: StaleEdit) -> dict:

@@ -34,8 +34,12 @@ from casework.models import (
     AccessLog,
     Assignment,
     Interview,
+    Partner,
+    PlanGoal,
     PrivilegeChange,
     PrivilegeKind,
+    Referral,
+    Service,
     Team,
     Transfer,
 )
@@ -44,7 +48,23 @@ from children.queries import with_follow_up
 from families.models import Family, Father, Mother
 
 # The kinds of record in the timeline, in the order the filter offers them.
-KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family | Mother | Father | Transfer]] = {
+KINDS: dict[
+    str,
+    type[
+        Child
+        | DocumentAccess
+        | Interview
+        | Assignment
+        | Family
+        | Mother
+        | Father
+        | Transfer
+        | PlanGoal
+        | Service
+        | Referral
+        | Partner
+    ],
+] = {
     "child": Child,
     "document_access": DocumentAccess,
     "interview": Interview,
@@ -53,6 +73,10 @@ KINDS: dict[str, type[Child | DocumentAccess | Interview | Assignment | Family |
     "mother": Mother,
     "father": Father,
     "transfer": Transfer,
+    "plan_goal": PlanGoal,
+    "service": Service,
+    "referral": Referral,
+    "partner": Partner,
 }
 
 # Bookkeeping columns that change on every save and say nothing about the case.
@@ -243,6 +267,10 @@ def _scopes(children: QuerySet[Child]) -> dict[str, Q]:
         "family": Q(id__in=children.values("family_id")),
         "mother": Q(id__in=families.filter(mother__isnull=False).values("mother_id")),
         "father": Q(id__in=families.filter(father__isnull=False).values("father_id")),
+        "plan_goal": Q(child_id__in=child_pks),
+        "service": Q(child_id__in=child_pks),
+        "referral": Q(child_id__in=child_pks),
+        "partner": Q(team_id__in=children.values("team_id")),
     }
 
 
@@ -568,6 +596,8 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
             numbers = [refs.children.get(record.id, record.case_number)]
         elif kind in ("family", "mother", "father"):
             numbers = cases_of[(kind, record.id)]
+        elif kind == "partner":  # a team's record, of no case
+            numbers = []
         else:
             numbers = [refs.children[record.child_id]] if record.child_id in refs.children else []
         entries.append(

@@ -14,6 +14,7 @@ from casework.access.queries import assignment_record, current_assignments
 from casework.access.services import assign_case, reassign_case, revoke_assignment
 from casework.audit.services import log_access
 from casework.models import AccessAction
+from casework.plans import queries as plan_queries
 from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
 from casework.transfers import queries as transfers
@@ -39,17 +40,17 @@ def team_overview(request, team):
     log_access(
         user=request.user, action=AccessAction.LIST, object_type="team", request=request, detail={"page": page.number}
     )
-    return render(
-        request,
-        "casework/supervision/team.html",
-        {
-            "team": team,
-            "page": page,
-            "caseload": review.caseload(team),
-            "incoming_transfers": transfers.incoming(team),
-            "outgoing_transfers": transfers.outgoing(team),
-        },
-    )
+    context = {
+        "team": team,
+        "page": page,
+        "caseload": review.caseload(team),
+        "incoming_transfers": transfers.incoming(team),
+        "outgoing_transfers": transfers.outgoing(team),
+        # The plan's figures of the team (casework.plans.queries; templates' plan_figures.html).
+        "goal_figures": plan_queries.goal_figures(team),
+        "overdue_goals": plan_queries.overdue_goals(team),
+    }
+    return render(request, "casework/supervision/team.html", context)
 
 
 @supervisor_required("caseload")

@@ -274,6 +274,13 @@
     });
   }
 
+  // The referral slip's Print button (no inline script under the content security policy).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
   // Live search: the results are replaced whole, so their count is said in a region that
   // stays on the page.
   document.addEventListener("htmx:afterSwap", function () {

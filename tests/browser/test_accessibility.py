@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from casework.aggregates.services import publish_release
 from casework.interviews.services import record_interview
 from casework.models import Preferences
+from casework.plans import services as plan_services
 from casework.transfers.services import propose_transfer
 from tests import factories
 from tests.browser.conftest import OUTPUT_DIR
@@ -39,6 +40,7 @@ RUN_AXE = """async (tags) => {
 
 
 def pages_of(role, case, assignment, transfer=None):
+    referral = case.referrals.first()
     case_pages = [
         ("case-list", reverse("children:list")),
         ("case-new", reverse("children:new")),
@@ -52,6 +54,11 @@ def pages_of(role, case, assignment, transfer=None):
         ("follow-ups", reverse("interviews:follow-ups")),
         ("settings", reverse("accounts:preferences")),
         ("password", reverse("accounts:password")),
+        ("goal-new", reverse("plans:goal-new", args=[case.pk])),
+        ("service-new", reverse("plans:service-new", args=[case.pk])),
+        ("referral-new", reverse("plans:referral-new", args=[case.pk])),
+        ("referral-slip", reverse("plans:referral-slip", args=[case.pk, referral.pk])),
+        ("partners", reverse("plans:partners")),
     ]
     return {
         "anon": [("login", reverse("login")), ("calendar", reverse("accounts:neutral"))],
@@ -68,6 +75,8 @@ def pages_of(role, case, assignment, transfer=None):
             ("case-history", reverse("supervision:case-history", args=[case.pk])),
             ("case-access", reverse("supervision:case-access", args=[case.pk])),
             ("integrity", reverse("audit:integrity")),
+            ("partner-new", reverse("plans:partner-new")),
+            ("referral-override", reverse("plans:referral-override", args=[case.pk, referral.pk])),
         ],
         "data-admin": [("aggregates", reverse("aggregates:dashboard")), ("settings", reverse("accounts:preferences"))],
     }[role]
@@ -95,6 +104,16 @@ def world(cw_a, sup_a, data_admin, settings):
     team_b = factories.TeamFactory(name="Team B")
     factories.supervisor(team_b, username="sup_b")
     transfer = propose_transfer(child=others[0], to_team=team_b, by=sup_a, reason="The family moved to Yanji")
+    partner = plan_services.add_partner(
+        team=case.team, by=sup_a, values={"name": "Village school", "kind": "school", "province": "jilin"}
+    )
+    plan_services.add_goal(child=case, by=cw_a, values={"area": "education", "text": "Enrol", "responsible": cw_a})
+    plan_services.record_service(
+        child=case,
+        by=cw_a,
+        entry=plan_services.ServiceEntry(kind="school_enrolment", given_on=datetime.date.today(), partner=partner),
+    )
+    plan_services.add_referral(child=case, by=cw_a, values={"partner": partner, "area": "education", "share_age": True})
     publish_release(by=data_admin, reason="second")
     Preferences.objects.create(user=sup_a, discreet_mode=True)  # both modes are audited
     return {

@@ -26,8 +26,9 @@ LIST_QUERIES = 11
 # The case page: session and user (2); the second factor's device (1); the gate's
 # permission check and the child with family, parents and team (2); the access-log row
 # (3); preferences, the change check and roles (3); the doors, the interviews and the
-# follow-up (children.queries.with_follow_up, the one rule of "overdue") (3).
-DETAIL_QUERIES = 15  # with the other names of the case
+# follow-up (children.queries.with_follow_up, the one rule of "overdue") (3); the plan's
+# goals, services and referrals (casework.plans.queries.case_plan) (3).
+DETAIL_QUERIES = 18  # with the other names of the case
 YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework.models import Interview
+from casework.models import Interview, Partner, PlanGoal, Referral, Service
+from casework.plans import services as plan_services
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
 from tests.profiles import examples
@@ -66,7 +67,7 @@ def fuzzed(base: dict):
 def counts():
     return tuple(
         model.history.count() + model.objects.count()
-        for model in (Child, DocumentAccess, Family, Mother, Father, Interview)
+        for model in (Child, DocumentAccess, Family, Mother, Father, Interview, Partner, PlanGoal, Service, Referral)
     )
 
 
@@ -167,6 +168,106 @@ def test_door_form_never_fails(logged_in, data):
     base = {f"{kind}-status": "in_progress", f"{kind}-barrier": "distance", f"{kind}-version": "1"}
     before = counts()
     check(client.post(reverse("children:edit-door", args=[child.pk, kind]), data.draw(fuzzed(base))), before)
+
+
+@pytest.fixture
+def planned(logged_in, cw_a, sup_a):
+    """A partner of the case's team, and a goal and a referral on the case."""
+    client, child = logged_in
+    partner = plan_services.add_partner(
+        team=child.team, by=sup_a, values={"name": "School", "kind": "school", "province": "jilin"}
+    )
+    goal = plan_services.add_goal(child=child, by=cw_a, values={"area": "family", "text": "x", "responsible": cw_a})
+    referral = plan_services.add_referral(child=child, by=cw_a, values={"partner": partner, "area": "medical"})
+    return client, child, partner, goal, referral
+
+
+@FUZZ
+@given(data=st.data())
+def test_plan_forms_never_fail(planned, cw_a, data):
+    client, child, partner, goal, referral = planned
+    today = datetime.date.today().isoformat()
+    name, args, base = data.draw(
+        st.sampled_from(
+            [
+                (
+                    "plans:goal-new",
+                    [child.pk],
+                    {"goal-area": "education", "goal-text": "t", "goal-responsible": str(cw_a.pk)},
+                ),
+                (
+                    "plans:goal-edit",
+                    [child.pk, goal.pk],
+                    {
+                        "goal-area": "bank",
+                        "goal-text": "t",
+                        "goal-status": "achieved",
+                        "goal-responsible": str(cw_a.pk),
+                        "goal-version": "1",
+                    },
+                ),
+                (
+                    "plans:service-new",
+                    [child.pk],
+                    {
+                        "service-kind": "school_fees",
+                        "service-given_on": today,
+                        "service-partner": str(partner.pk),
+                        "service-amount_yuan": "12.50",
+                    },
+                ),
+                (
+                    "plans:referral-new",
+                    [child.pk],
+                    {
+                        "referral-partner": str(partner.pk),
+                        "referral-area": "medical",
+                        "referral-share_medical": "on",
+                        "referral-medical_details": "asthma",
+                        "referral-consent_given_on": today,
+                        "referral-consent_method": "signed",
+                        "referral-send": "on",
+                    },
+                ),
+                (
+                    "plans:referral-status",
+                    [child.pk, referral.pk],
+                    {"status-status": "withdrawn", "status-version": "1"},
+                ),
+            ]
+        )
+    )
+    before = counts()
+    check(client.post(reverse(name, args=args), data.draw(fuzzed(base))), before)
+
+
+@FUZZ
+@given(data=st.data())
+def test_interview_with_a_service_never_fails(logged_in, data):
+    client, child = logged_in
+    base = interview_base(child) | {
+        "service-kind": "medicine",
+        "service-given_on": "2026-01-05",
+        "service-amount_yuan": "30",
+    }
+    payload = data.draw(fuzzed(base))
+    payload["interview-submission_token"] = str(uuid.uuid4())
+    before = counts()
+    check(client.post(reverse("interviews:new", args=[child.pk]), payload), before)
+
+
+@FUZZ
+@given(data=st.data())
+def test_partner_form_never_fails(client, sup_a, data):
+    client.force_login(sup_a)
+    base = {
+        "partner-name": "Clinic",
+        "partner-kind": "clinic",
+        "partner-province": "liaoning",
+        "partner-county": "Dandong",
+    }
+    before = counts()
+    check(client.post(reverse("plans:partner-new"), data.draw(fuzzed(base))), before)
 
 
 @FUZZ

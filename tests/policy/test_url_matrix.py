@@ -9,7 +9,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.aggregates.services import publish_release
-from casework.models import AccessAction, AccessLog, Assignment, Interview, Transfer
+from casework.models import (
+    AccessAction,
+    AccessLog,
+    Assignment,
+    Interview,
+    Partner,
+    PlanGoal,
+    Referral,
+    Service,
+    Transfer,
+)
+from casework.plans import services as plan_services
 from casework.transfers.services import propose_transfer
 from children.models import Child, DocumentAccess
 from families.models import Family, Father, Mother
@@ -46,6 +57,18 @@ MATRIX = {
     "children:reopen": (("case",), CASE_ROLES_POST_ONLY),
     "interviews:new": (("case",), CASE_A),
     "interviews:follow-ups": ((), CASE_WORK),
+    "plans:goal-new": (("case",), CASE_A),
+    "plans:goal-edit": (("case", "goal"), CASE_A),
+    "plans:service-new": (("case",), CASE_A),
+    "plans:referral-new": (("case",), CASE_A),
+    "plans:referral-status": (("case", "referral"), CASE_A),
+    # The supervisor gate first, then the case gate: only the supervisor of the case's team.
+    "plans:referral-override": (("case", "referral"), SUPERVISOR_A),
+    "plans:referral-slip": (("case", "referral"), CASE_A),
+    "plans:partners": ((), CASE_WORK),
+    "plans:partner-new": ((), SUPERVISORS),
+    # A partner of team A: another team's supervisor gets the same 404 as for none.
+    "plans:partner-edit": (("partner",), SUPERVISOR_A),
     "accounts:preferences": ((), row(LOGIN, *(200,) * 6)),
     "accounts:quick-exit": ((), POST_ONLY),
     "accounts:language": ((), POST_ONLY),
@@ -128,8 +151,25 @@ def resolve_args(args, case):
         "case": case.pk,
         "assignment": Assignment.objects.filter(child=case).first().pk,
         "transfer": Transfer.objects.filter(child=case).first().pk,
+        "goal": PlanGoal.objects.filter(child=case).values_list("pk", flat=True).first(),
+        "referral": Referral.objects.filter(child=case).values_list("pk", flat=True).first(),
+        "partner": Partner.objects.filter(team_id=case.team_id).values_list("pk", flat=True).first(),
     }
     return [values.get(arg, arg) for arg in args]
+
+
+@pytest.fixture(autouse=True)
+def plan_of_case_a(request):
+    """A partner of team A, and a goal and a referral on case A, for the plan's URLs."""
+    if "case_a" not in request.fixturenames:
+        return
+    case = request.getfixturevalue("case_a")
+    cw = request.getfixturevalue("cw_a")
+    partner = plan_services.add_partner(
+        team=case.team, by=cw, values={"name": "Village school", "kind": "school", "province": "jilin"}
+    )
+    plan_services.add_goal(child=case, by=cw, values={"area": "education", "text": "Enrol", "responsible": cw})
+    plan_services.add_referral(child=case, by=cw, values={"partner": partner, "area": "education"})
 
 
 def client_for(people, role, **kwargs):
@@ -140,7 +180,20 @@ def client_for(people, role, **kwargs):
 
 
 def tracked_counts():
-    models = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment, Transfer)
+    models = (
+        Child,
+        DocumentAccess,
+        Family,
+        Mother,
+        Father,
+        Interview,
+        Assignment,
+        Transfer,
+        Partner,
+        PlanGoal,
+        Service,
+        Referral,
+    )
     return [model.objects.count() for model in models] + [model.history.count() for model in models]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from casework.models import Interview, LocationType
+from casework.models import ConsentMethod, Interview, LocationType, Partner, Referral, Service
 from children.models import (
     AccessStatus,
     CaseStatus,
@@ -46,6 +46,8 @@ class ChildSpec:
     # row); the door then reads has_access whatever `doors` says.
     opened: tuple[str, ...] = ()
     opened_at: datetime.datetime = OPENED_AT
+    services: tuple[str, ...] = ()  # kinds of services given
+    referrals: tuple[str, ...] = ()  # statuses of referrals
 
 
 def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
@@ -96,6 +98,26 @@ def build_caseload(specs: list[ChildSpec], *, team, by) -> list[Child]:
             opening.append(door)
         if opening:
             bulk_update_with_history(opening, DocumentAccess, ["status"], default_user=by, default_date=spec.opened_at)
+    given, referred = [], []
+    partner = None
+    for spec, child in zip(specs, children, strict=True):
+        given += [Service(child=child, kind=kind, given_on=datetime.date(2026, 3, 10)) for kind in spec.services]
+        if spec.referrals and partner is None:
+            partner = Partner(team=team, name=f"{SECRET_NAME} school", kind="school", province="jilin")
+            bulk_create_with_history([partner], Partner, default_user=by)
+        referred += [
+            Referral(
+                child=child,
+                partner=partner,
+                area="education",
+                status=status,
+                consent_given_on=datetime.date(2026, 3, 1),
+                consent_method=ConsentMethod.SPOKEN,
+            )
+            for status in spec.referrals
+        ]
+    bulk_create_with_history(given, Service, default_user=by)
+    bulk_create_with_history(referred, Referral, default_user=by)
     return children
 
 
@@ -131,6 +153,8 @@ def survey_specs() -> list[ChildSpec]:
                     DocumentKind.MARRIAGE: AccessStatus.NOT_APPLICABLE,
                 },
                 interviews=(datetime.date(2026, 3, 10),) if i < 30 else (),
+                services=("school_fees", "medical_visit")[: i % 3],
+                referrals=("sent",) if i % 4 == 1 else (("done",) if i % 4 == 2 else ()),
             )
         )
     return specs

@@ -15,6 +15,7 @@ import pytest
 from casework.aggregates.export import records_from
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.suppression import failures, suppress
+from casework.models import ReferralStatus, ServiceKind
 from children.models import RECORD_KEY_RANGE, AccessStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 from tests.casework.aggregates.attacker import attack
@@ -36,11 +37,12 @@ def child(
     return (province, mother, living, hukou, band, tuple(sorted(doors.items())))
 
 
-def rows_of(children, interviews=(), opened=()):
-    """The four grouped queries' rows for these children, each child with a record key
-    drawn from a seeded generator; `interviews` are (month, province), counted with the key
-    of the province's first child; `opened` are (child's index, door kind) of the doors
-    opened in the period."""
+def rows_of(children, interviews=(), opened=(), services=(), referrals=()):
+    """The grouped queries' rows for these children, each child with a record key drawn
+    from a seeded generator; `interviews` are (month, province) and `services` (kind,
+    province), counted with the key of the province's first child; `opened` are (child's
+    index, door kind) of the doors opened in the period; `referrals` are statuses, counted
+    with the first child's key."""
     rng = random.Random(len(children))
     keyed = [(c, rng.randrange(RECORD_KEY_RANGE)) for c in children]
     people, people_keys = Counter(), Counter()
@@ -56,6 +58,10 @@ def rows_of(children, interviews=(), opened=()):
     interview_keys = Counter()
     for month, province in interviews:
         interview_keys[(month, province)] += first_key.get(province, 0)
+    service_keys = Counter()
+    for kind, province in services:
+        service_keys[(kind, province)] += first_key.get(province, 0)
+    some_key = keyed[0][1] if keyed else 0
     return {
         "children": [
             {
@@ -81,6 +87,10 @@ def rows_of(children, interviews=(), opened=()):
             {"kind": kind, "n": n, "key": sum(keyed[i][1] for i, k in set(opened) if k == kind)}
             for kind, n in Counter(k for _i, k in set(opened)).items()
         ],
+        "services": [
+            {"kind": k, "province": p, "n": n, "key": service_keys[(k, p)]} for (k, p), n in Counter(services).items()
+        ],
+        "referrals": [{"status": s, "n": n, "key": some_key * n} for s, n in Counter(referrals).items()],
     }
 
 
@@ -100,8 +110,8 @@ def random_children(n, seed, **fixed):
     return out
 
 
-def audited(children, interviews=(), opened=()):
-    layout = build_layout(rows_of(children, interviews, opened), TODAY)
+def audited(children, interviews=(), opened=(), services=(), referrals=()):
+    layout = build_layout(rows_of(children, interviews, opened, services, referrals), TODAY)
     suppressed = suppress(layout, K)
     return layout, suppressed
 
@@ -179,6 +189,18 @@ def test_doors_opened_in_random_caseloads_give_nothing_away(seed):
     assert failures(layout, suppressed, K) == {}
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_services_and_referrals_of_random_caseloads_give_nothing_away(seed):
+    rng = random.Random(seed)
+    children = random_children(60 + 40 * seed, seed=seed)
+    children += random_children(2 + seed, seed=50 + seed, province=Province.OTHER)
+    services = [(rng.choice(ServiceKind.values), rng.choice(children)[0]) for _ in range(len(children))]
+    referrals = [rng.choice(ReferralStatus.values) for _ in range(len(children) // 3)]
+    layout, suppressed = audited(children, services=services, referrals=referrals)
+    assert_safe(layout, suppressed)
+    assert failures(layout, suppressed, K) == {}
+
+
 @pytest.mark.parametrize("small", [1, 2, 3, 4])
 def test_a_kind_with_one_to_four_doors_opened_cannot_be_read_off_the_others(small):
     children = random_children(80, seed=30 + small)
@@ -195,4 +217,16 @@ def test_a_single_door_opened_in_the_whole_caseload_is_hidden():
     children = random_children(50, seed=40)
     layout, suppressed = audited(children, opened=[(7, DocumentKind.MARRIAGE)])
     assert ("doors_opened", ALL, "marriage") in suppressed
+    assert_safe(layout, suppressed)
+
+
+def test_services_are_not_published_for_a_province_whose_size_is_suppressed():
+    children = random_children(60, seed=5, province=Province.JILIN) + random_children(
+        3, seed=6, province=Province.OTHER
+    )
+    services = [("school_fees", Province.OTHER)] * 9 + [("school_fees", Province.JILIN)] * 9
+    layout, suppressed = audited(children, services=services, referrals=["sent"] * 2 + ["done"] * 8)
+    assert ("province", ALL, "other") in suppressed
+    assert set(layout.group_cells("service_kind_by_province", "other")) <= suppressed
+    assert ("referral_status", ALL, "sent") in suppressed
     assert_safe(layout, suppressed)

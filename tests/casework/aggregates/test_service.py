@@ -18,7 +18,7 @@ from casework.aggregates import perturbation
 from casework.aggregates.export import Filters
 from casework.aggregates.layout import ALL, build_layout
 from casework.aggregates.queries import AGE_BANDS, grouped_counts
-from casework.models import AggregatesRelease
+from casework.models import AggregatesRelease, ReferralStatus, ServiceKind
 from children.models import AccessStatus, CaseStatus, DocumentKind, HukouStatus, LivingArrangement
 from families.models import MotherStatus, Province
 from tests import factories
@@ -48,6 +48,18 @@ def test_the_survey_figures_come_out_as_counts_and_shares(survey):
     assert (ran_away.count, ran_away.share) == (31, Decimal("31.0"))
 
 
+def test_services_come_out_by_kind_and_province_and_referrals_by_status(survey):
+    cells = by_key(aggregates.compute(today=TODAY, perturb=False))
+    assert cells[("service_kind", ALL, "school_fees")].count == 66
+    assert cells[("service_kind", ALL, "medical_visit")].count == 33
+    assert cells[("service_kind", ALL, "emergency_cash")].count == 0
+    assert cells[("service_kind_by_province", "jilin", "school_fees")].count == 40
+    assert cells[("service_kind_by_province", "jilin", "medical_visit")].count == 20
+    assert cells[("referral_status", ALL, "sent")].count == 25
+    assert cells[("referral_status", ALL, "done")].count == 25
+    assert cells[("referral_status", ALL, "withdrawn")].count == 0
+
+
 def test_every_choice_value_is_a_category_even_when_nobody_is_in_it(survey):
     records = aggregates.compute(today=TODAY)
     categories = {(r.table, r.category) for r in records if r.group == ALL}
@@ -58,6 +70,8 @@ def test_every_choice_value_is_a_category_even_when_nobody_is_in_it(survey):
         ("province", Province.values),
         ("age_band", AGE_BANDS),
         *((f"document_access_{kind}", AccessStatus.values) for kind in DocumentKind.values),
+        ("service_kind", ServiceKind.values),
+        ("referral_status", ReferralStatus.values),
     ):
         assert {(table, value) for value in values} <= categories
     mother_only = by_key(records)[("living_arrangement", ALL, "mother_only")]
@@ -100,13 +114,14 @@ def test_interview_months_run_to_this_month_with_empty_months_as_zero(team_a, cw
     assert months[0] == "2025-01" and months[-1] == "2026-11" and len(months) == 23
 
 
-def test_the_computation_takes_four_queries_whatever_the_caseload(team_a, cw_a, django_assert_num_queries):
+def test_the_computation_takes_six_queries_whatever_the_caseload(team_a, cw_a, django_assert_num_queries):
+    """Children, doors, interviews, services, referrals and doors opened: one grouped query each."""
     build_caseload(survey_specs()[:10], team=team_a, by=cw_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         aggregates.compute(today=TODAY)
     build_caseload(survey_specs(), team=team_a, by=cw_a)
     build_caseload([ChildSpec(opened=(DocumentKind.EDUCATION, DocumentKind.BANK))] * 30, team=team_a, by=cw_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         aggregates.compute(today=TODAY)
 
 

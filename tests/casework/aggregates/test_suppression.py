@@ -191,3 +191,39 @@ def test_the_checker_finds_a_lone_suppressed_cell_and_a_lone_suppressed_pair_in_
     layout = linked_layout(people, ["a", "b"], ["x", "y"], ["p", "q"])
     row_only = {("v_by_g", "a", "p"), ("v_by_g", "a", "q")}
     assert (("v_by_g", "a", "p"), 3) in recoverable(layout, row_only)
+
+
+def events_layout(people: list[tuple[str, str]], events: list[tuple[str, str]], statuses: list[str]) -> Layout:
+    """The shape of the services and referrals tables: group sizes `g` (children per
+    province), a one-way table of records `s` (services by kind) and its cross-tab by `g`
+    whose group totals are known numbers (records are not children) and which is withheld
+    where the group's size is suppressed, and a one-way table `r` (referrals by status)."""
+    layout = Layout()
+    layout.one_way("g", ["a", "b", "c"], Counter(g for g, _v in people))
+    layout.one_way("s", ["p", "q", "r"], Counter(v for _g, v in events))
+    layout.cross_tab("s", "g", ["a", "b", "c"], Counter(events), None, "g")
+    layout.one_way("referral", ["sent", "done", "refused"], Counter(statuses))
+    return layout
+
+
+events_strategy = st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("pqr")), min_size=0, max_size=20)
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(st.tuples(st.sampled_from("abc"), st.just("-")), max_size=20),
+    events=events_strategy,
+    statuses=st.lists(st.sampled_from(["sent", "done", "refused"]), max_size=12),
+)
+def test_services_and_referrals_give_no_suppressed_count_away(people, events, statuses):
+    layout = events_layout(people, events, statuses)
+    suppressed = suppress(layout, K)
+    assert attack(layout, suppressed, K) == []
+    assert attack(layout, suppressed, K, perturbed=False) == []
+    assert failures(layout, suppressed, K) == {}
+    records = records_from(layout, suppressed, K)
+    assert not [r for r in records if not r.suppressed and 0 < r.count < K]
+    # A group of children too small to publish has no services published either.
+    for group in ("a", "b", "c"):
+        if ("g", ALL, group) in suppressed:
+            assert set(layout.group_cells("s_by_g", group)) <= suppressed

@@ -18,7 +18,18 @@ from django.utils import timezone
 from casework.access.queries import supervised_team, teams_of
 from casework.core import roles
 from casework.demo import services as demo
-from casework.models import Assignment, Interview, Team, Transfer, TransferStatus
+from casework.models import (
+    Assignment,
+    Interview,
+    Partner,
+    PlanGoal,
+    Referral,
+    ReferralStatus,
+    Service,
+    Team,
+    Transfer,
+    TransferStatus,
+)
 from children.access import children_visible_to
 from children.models import AccessStatus, Barrier, CaseStatus, Child, DocumentAccess, LivingArrangement
 from families.models import Family, Father, Mother, MotherStatus, Province, Whereabouts
@@ -27,7 +38,7 @@ HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
 HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 pytestmark = pytest.mark.django_db
 
-TRACKED = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment)
+TRACKED = (Child, DocumentAccess, Family, Mother, Father, Interview, Assignment, Partner, PlanGoal, Service, Referral)
 
 
 def seed(**options):
@@ -70,6 +81,15 @@ def snapshot():
                     child.interviews.order_by("held_on", "created_at").values_list("held_on", "follow_up_on", "notes")
                 ),
                 child.assignments.get().caseworker.username,
+                tuple(child.plan_goals.order_by("created_at").values_list("area", "status", "target_on")),
+                tuple(
+                    child.services.order_by("given_on", "created_at").values_list(
+                        "kind", "given_on", "partner__name", "amount_yuan"
+                    )
+                ),
+                tuple(
+                    child.referrals.order_by("created_at").values_list("partner__name", "area", "status", "share_name")
+                ),
             )
         )
     return rows
@@ -251,6 +271,23 @@ class TestTheDemoSetOfAHundred:
             and sum(other.family_number == plan.family_number for other in plans) == 1
         ]
         assert random.Random(f"casework-demo:{demo.DEFAULT_SEED}:transfer").choice(again) == chosen
+
+    def test_it_has_plausible_partners_plans_services_and_referrals(self):
+        assert (
+            Partner.objects.filter(team__name="A").count() == 5 and Partner.objects.filter(team__name="B").count() == 4
+        )
+        goals = list(PlanGoal.objects.select_related("child"))
+        assert 50 <= len(goals) <= 95
+        assert {goal.status for goal in goals} >= {"open", "achieved"}
+        services = list(Service.objects.select_related("partner", "child"))
+        assert len(services) >= 40
+        assert all(s.partner is None or s.partner.team_id == s.child.team_id for s in services)
+        assert all(s.amount_yuan is None or s.amount_yuan > 0 for s in services)
+        referrals = list(Referral.objects.select_related("partner", "child"))
+        assert len(referrals) >= 5
+        for referral in referrals:
+            assert referral.partner.team_id == referral.child.team_id
+            assert referral.status == ReferralStatus.PREPARED or referral.has_consent
 
     def test_it_is_shaped_like_the_survey(self):
         children = list(Child.objects.select_related("family__mother", "family__father"))
