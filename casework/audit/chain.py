@@ -129,18 +129,34 @@ def _advance_head(connection: BaseDatabaseWrapper, table: str) -> tuple[int, str
         return head[0], head[1]
 
 
-def link_row(connection: BaseDatabaseWrapper, chain: Chain, row: models.Model) -> None:
+def link_row(connection: BaseDatabaseWrapper, chain: Chain, row: models.Model, *, with_insert: bool = False) -> None:
     """Give `row` (not saved yet) its place in its table's chain and its hash, and move
     the head to it. Call inside the transaction that inserts the row, right before the
-    INSERT: the head stays locked until that transaction ends."""
+    INSERT: the head stays locked until that transaction ends.
+
+    With `with_insert` on PostgreSQL, the head's new hash is not written here: the row's
+    INSERT writes it in the same statement (`head_prefix`), one round trip fewer."""
     seq, prev_hash = _advance_head(connection, chain.table)
     setattr(row, chain.seq, seq)
     setattr(row, chain.prev, prev_hash)
     row_hash = row_digest(chain, row)
     setattr(row, chain.hash, row_hash)
+    if with_insert and connection.vendor == "postgresql":
+        # history-safe: the chain's head, not case data
+        update = f"WITH chain_head AS (UPDATE {HEAD_TABLE} SET row_hash = %s WHERE chain = %s) "  # noqa: S608
+        row._insert_prefix = (update, [row_hash, chain.table])  # type: ignore[attr-defined]
+        return
     # history-safe: the chain's head, not case data
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {HEAD_TABLE} SET row_hash = %s WHERE chain = %s", [row_hash, chain.table])  # noqa: S608
+
+
+def head_prefix(row: models.Model) -> tuple[str, list[Any]]:
+    """The start of the INSERT of a row that `link_row(..., with_insert=True)` linked: a
+    data-modifying WITH that moves the head's hash to the row, so that the head and the
+    row are written by one statement (PostgreSQL only; elsewhere nothing is pending and
+    the prefix is empty). The head is already locked by this transaction's advance."""
+    return row.__dict__.pop("_insert_prefix", None) or ("", [])
 
 
 def insert_linked(row: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -175,7 +191,7 @@ def link_history_row(sender: type[models.Model], row: models.Model, using: str, 
     chain = chain_for(sender)
     if chain is None:  # a history model of an app outside TRACKED_APPS
         return
-    link_row(connections[using], chain, row)
+    link_row(connections[using], chain, row, with_insert=True)
 
 
 def rechain(connection: BaseDatabaseWrapper, chain: Chain) -> None:

@@ -35,7 +35,7 @@ from django.db.utils import load_backend
 from django.http import HttpRequest
 from django.utils import timezone
 
-from casework.audit.chain import insert_linked, link_row, stable_json
+from casework.audit.chain import head_prefix, insert_linked, link_row, stable_json
 from casework.audit.registry import chain_for
 from casework.models import AccessAction, AccessLog, AdminAction, AdminLogEntry
 
@@ -148,16 +148,19 @@ def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
     chain = chain_for(AccessLog)
     assert chain is not None
     row.at = timezone.now()
-    link_row(connection, chain, row)
+    link_row(connection, chain, row, with_insert=True)
     fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    # On PostgreSQL the head's new hash is written by this same statement (head_prefix):
+    # the append is the head's advance, this statement and the commit.
+    prefix, prefix_params = head_prefix(row)
     with connection.cursor() as cursor:
         # Column names come from the model, never from input.
         cursor.execute(
-            f"INSERT INTO casework_accesslog ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
-            values,
+            f"{prefix}INSERT INTO casework_accesslog ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+            prefix_params + values,
         )
         row.id = cursor.fetchone()[0]
     row._state.adding = False
