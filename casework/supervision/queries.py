@@ -235,13 +235,15 @@ def _beyond(kind: str, mark: Mark, older: bool) -> Q:
     (history_date, history_id, kind, all descending). Within one kind the kind is fixed,
     so the comparison is on (history_date, history_id), inclusive of the mark's own
     (date, id) when the kind decides the tie."""
+    # The first condition repeats what the second implies: a plain range on the date,
+    # which the date index can start from (an OR alone is only a filter).
     if older:
         inclusive = kind < mark.kind
         same = Q(history_id__lte=mark.history_id) if inclusive else Q(history_id__lt=mark.history_id)
-        return Q(history_date__lt=mark.at) | (Q(history_date=mark.at) & same)
+        return Q(history_date__lte=mark.at) & (Q(history_date__lt=mark.at) | (Q(history_date=mark.at) & same))
     inclusive = kind > mark.kind
     same = Q(history_id__gte=mark.history_id) if inclusive else Q(history_id__gt=mark.history_id)
-    return Q(history_date__gt=mark.at) | (Q(history_date=mark.at) & same)
+    return Q(history_date__gte=mark.at) & (Q(history_date__gt=mark.at) | (Q(history_date=mark.at) & same))
 
 
 def history_rows(
