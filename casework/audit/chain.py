@@ -266,9 +266,9 @@ class RowDigester:
         if kind == "datetime" and kind_of is datetime.datetime and value.tzinfo is not None:
             return _timestamp(value)
         if kind == "date" and kind_of is datetime.date:
-            return value.isoformat()
+            return str(value.isoformat())
         if kind == "bool" and kind_of is bool:
-            return value
+            return bool(value)
         if kind == "key" and (kind_of is int or kind_of is uuid.UUID):
             return value if kind_of is int else str(value)
         return _canonical(field, value)

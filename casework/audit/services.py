@@ -146,7 +146,7 @@ def _append_in_one_statement(connection: BaseDatabaseWrapper, row: AccessLog) ->
     fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     # Cast: in INSERT ... SELECT an untyped parameter would be taken for text.
-    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
+    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)  # type: ignore[attr-defined]
     statement = (
         f"WITH moved AS (UPDATE {HEAD_TABLE} SET seq = %s, row_hash = %s WHERE chain = %s AND seq = %s "  # noqa: S608
         f"RETURNING seq) INSERT INTO casework_accesslog ({columns}) SELECT {placeholders} FROM moved RETURNING id"

@@ -74,7 +74,7 @@ class HistoryAttribution(models.Model):
         fewer for every history row)."""
         prefix = self.__dict__.pop("_insert_prefix", None)
         if prefix is None:
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
         query = InsertQuery(type(self))
         query.insert_values(fields, [self], raw=raw)
         compiler = query.get_compiler(using=using)

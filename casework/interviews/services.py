@@ -6,6 +6,7 @@ transaction; each of those goes through the case-record service that owns it.
 
 import datetime
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from children.models import Child
 from children.services import DoorUpdate, change_mother_status, update_door
 
 
-def record_interview(*, child: Child, submission_token: uuid.UUID | None = None, **details) -> Interview:
+def record_interview(*, child: Child, submission_token: uuid.UUID | None = None, **details: Any) -> Interview:
     """Log a field interview and, in the same transaction, what it found (see
     `_record_interview`). A `submission_token` already used returns that interview
     instead of a second one: the database's unique index on the token refuses the

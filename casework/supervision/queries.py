@@ -263,7 +263,7 @@ def history_rows(
     connection = connections[Child.history.db]
     bounded = limit is not None and connection.features.supports_slicing_ordering_in_compound
     order = ("history_date", "history_id") if after else ("-history_date", "-history_id")
-    parts = []
+    parts: list[tuple[QuerySet, bool]] = []
     for kind, model in KINDS.items():
         if f.kind and f.kind != kind:
             continue
@@ -292,10 +292,10 @@ def history_rows(
     if not parts:
         return Child.history.none().values_list("history_id", "history_date")
     if len(parts) == 1:
-        parts = [parts[0][0]]
+        queries = [parts[0][0]]
     else:
-        parts = [part.order_by(*order)[:limit] if bound else part.order_by() for part, bound in parts]
-    first, *rest = parts
+        queries = [part.order_by(*order)[:limit] if bound else part.order_by() for part, bound in parts]
+    first, *rest = queries
     union = first.union(*rest, all=True) if rest else first
     if after:
         union = union.order_by("history_date", "history_id", "record_kind")
