@@ -152,6 +152,7 @@ def _append_in_one_statement(connection: BaseDatabaseWrapper, row: AccessLog) ->
         f"RETURNING seq) INSERT INTO casework_accesslog ({columns}) SELECT {placeholders} FROM moved RETURNING id"
     )
     for _attempt in range(ONE_STATEMENT_ATTEMPTS):
+        # history-safe: the access log and its chain head, not case data
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT seq, row_hash FROM {HEAD_TABLE} WHERE chain = %s", [chain.table])  # noqa: S608
             head = cursor.fetchone()
