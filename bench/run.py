@@ -67,9 +67,12 @@ def prepare_database(url: str, reuse: bool) -> bool:
             if not marked:
                 raise SystemExit(f"refusing to touch {name}: it exists and the benchmark did not create it")
             if reuse and built:
+                admin.execute(f'ALTER DATABASE "{name}" SET jit = off')  # as docker-compose.yml runs the server
                 return True
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+        # As docker-compose.yml runs the server: no just-in-time compilation.
+        admin.execute(f'ALTER DATABASE "{name}" SET jit = off')
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE {MARKER_TABLE} (created_at timestamptz DEFAULT now(), built boolean DEFAULT false)")
         conn.execute(f"INSERT INTO {MARKER_TABLE} DEFAULT VALUES")
