@@ -28,7 +28,6 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -37,7 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.access.services import create_team, join_team
-from casework.audit.chain import GENESIS_HASH, row_digest
+from casework.audit.chain import GENESIS_HASH, RowDigester
 from casework.audit.registry import HEAD_TABLE, Chain, chain_for
 from casework.core import roles
 from casework.interviews.services import record_interview
@@ -209,13 +208,18 @@ class Links:
             chain: (seq, row_hash)
             for chain, seq, row_hash in AuditChainHead.objects.values_list("chain", "seq", "row_hash")
         }
+        # Hashing dominated the build through row_digest (a field's to_python per value).
+        self.digesters: dict[str, RowDigester] = {}
 
     def link(self, chain: Chain, row: dict[str, Any]) -> None:
         """Give `row` (column values by attname) its place after the table's last row and its hash."""
         seq, prev_hash = self.heads.get(chain.table, (0, GENESIS_HASH))
         row[chain.seq] = seq + 1
         row[chain.prev] = prev_hash
-        row[chain.hash] = row_hash = row_digest(chain, SimpleNamespace(**row))
+        digester = self.digesters.get(chain.table)
+        if digester is None:
+            digester = self.digesters[chain.table] = RowDigester(chain)
+        row[chain.hash] = row_hash = digester.digest(row)
         self.heads[chain.table] = (seq + 1, row_hash)
 
     def move_heads(self) -> None:

@@ -35,8 +35,8 @@ from django.db.utils import load_backend
 from django.http import HttpRequest
 from django.utils import timezone
 
-from casework.audit.chain import insert_linked, link_row, stable_json
-from casework.audit.registry import chain_for
+from casework.audit.chain import head_prefix, insert_linked, link_row, row_digest, stable_json
+from casework.audit.registry import HEAD_TABLE, chain_for
 from casework.models import AccessAction, AccessLog, AdminAction, AdminLogEntry
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,10 @@ def _write(row: AccessLog) -> AccessLog:
     connection = connections[DEFAULT_DB_ALIAS]
     blocks = connection.atomic_blocks
     if not connection.in_atomic_block:
+        if connection.vendor == "postgresql":
+            appended = _append_in_one_statement(connection, row)
+            if appended is not None:
+                return appended
         with transaction.atomic(using=DEFAULT_DB_ALIAS, durable=True):
             return _append(connection, row)
     # `_from_testcase` is set by Django's Atomic itself; the stubs leave it out.
@@ -123,6 +127,53 @@ def _write(row: AccessLog) -> AccessLog:
         logger.info("access log: SQLite write lock held by the caller's transaction; writing inside it")
         with transaction.atomic(using=DEFAULT_DB_ALIAS):
             return _append(connection, row)
+
+
+# How often a writer reads the head again when others moved it first (each retry means
+# another writer appended: the chain as a whole always makes progress).
+ONE_STATEMENT_ATTEMPTS = 100
+
+
+def _append_in_one_statement(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog | None:
+    """The append as one statement in autocommit (PostgreSQL, outside any transaction):
+    read the head, hash the row after it, then move the head and insert the row in one
+    statement that does both only if the head is still where it was read, and otherwise
+    nothing (then read again). The head's lock is held for that one statement and its
+    commit, inside the server, instead of across four round trips. None when the chain
+    has no head yet (the locked path creates it)."""
+    chain = chain_for(AccessLog)
+    assert chain is not None
+    fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # Cast: in INSERT ... SELECT an untyped parameter would be taken for text.
+    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)  # type: ignore[attr-defined]
+    statement = (
+        f"WITH moved AS (UPDATE {HEAD_TABLE} SET seq = %s, row_hash = %s WHERE chain = %s AND seq = %s "  # noqa: S608
+        f"RETURNING seq) INSERT INTO casework_accesslog ({columns}) SELECT {placeholders} FROM moved RETURNING id"
+    )
+    for _attempt in range(ONE_STATEMENT_ATTEMPTS):
+        # history-safe: the access log and its chain head, not case data
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT seq, row_hash FROM {HEAD_TABLE} WHERE chain = %s", [chain.table])  # noqa: S608
+            head = cursor.fetchone()
+            if head is None:
+                return None
+            seq, prev_hash = head
+            row.at = timezone.now()
+            setattr(row, chain.seq, seq + 1)
+            setattr(row, chain.prev, prev_hash)
+            row_hash = row_digest(chain, row)
+            setattr(row, chain.hash, row_hash)
+            values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+            # Column names come from the model, never from input.
+            cursor.execute(statement, [seq + 1, row_hash, chain.table, seq, *values])
+            inserted = cursor.fetchone()
+        if inserted is not None:
+            row.id = inserted[0]
+            row._state.adding = False
+            row._state.db = DEFAULT_DB_ALIAS
+            return row
+    raise OperationalError("access log: the chain head kept moving; nothing was written")
 
 
 def _append_on_private_connection(row: AccessLog) -> AccessLog:
@@ -148,16 +199,19 @@ def _append(connection: BaseDatabaseWrapper, row: AccessLog) -> AccessLog:
     chain = chain_for(AccessLog)
     assert chain is not None
     row.at = timezone.now()
-    link_row(connection, chain, row)
+    link_row(connection, chain, row, with_insert=True)
     fields = [field for field in AccessLog._meta.concrete_fields if field.name != "id"]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    # On PostgreSQL the head's new hash is written by this same statement (head_prefix):
+    # the append is the head's advance, this statement and the commit.
+    prefix, prefix_params = head_prefix(row)
     with connection.cursor() as cursor:
         # Column names come from the model, never from input.
         cursor.execute(
-            f"INSERT INTO casework_accesslog ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
-            values,
+            f"{prefix}INSERT INTO casework_accesslog ({columns}) VALUES ({placeholders}) RETURNING id",  # noqa: S608
+            prefix_params + values,
         )
         row.id = cursor.fetchone()[0]
     row._state.adding = False

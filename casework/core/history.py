@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql import InsertQuery
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -66,6 +67,24 @@ class HistoryAttribution(models.Model):
                 serialise_history_writers(connections[using])
                 history_row_inserting.send(sender=type(self), row=self, using=using)
             super().save(*args, **kwargs)
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):  # type: ignore[no-untyped-def]
+        """The INSERT, led by the statement prefix the chain's writer left on the row (on
+        PostgreSQL it moves the chain head's hash in the same statement: one round trip
+        fewer for every history row)."""
+        prefix = self.__dict__.pop("_insert_prefix", None)
+        if prefix is None:
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
+        query = InsertQuery(type(self))
+        query.insert_values(fields, [self], raw=raw)
+        compiler = query.get_compiler(using=using)
+        compiler.returning_fields = returning_fields
+        [(sql, params)] = compiler.as_sql()
+        # history-safe: the history row's own INSERT, as the ORM wrote it
+        with connections[using].cursor() as cursor:
+            cursor.execute(prefix[0] + sql, [*prefix[1], *params])
+            returned = cursor.fetchone() if returning_fields else None
+        return [returned] if returned else []
 
 
 def case_history(**options: Any) -> HistoricalRecords:

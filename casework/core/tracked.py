@@ -75,9 +75,17 @@ def save_tracked(
 
 
 def _excluded_from_clean(instance: models.Model, fields: Collection[str] | None) -> list[str]:
-    # Foreign keys are checked by the database; uniqueness of case numbers too.
+    # Foreign keys are checked by the database; uniqueness of case numbers too, and of
+    # the fields below: each would be a SELECT on every save. A new row's generated
+    # primary key (a UUID) cannot collide in practice, and the database refuses it if it
+    # did; a form's submission token is unique in the database, and its second use is
+    # answered by the service that owns it (casework.interviews.services).
     excluded = {f.name for f in instance._meta.fields if isinstance(f, models.ForeignKey)}
-    return list(excluded | {"case_number"})
+    excluded |= {"case_number", "submission_token"}
+    pk = instance._meta.pk
+    if pk is not None and instance._state.adding and pk.has_default():
+        excluded.add(pk.name)
+    return list(excluded)
 
 
 def set_fields(instance: Tracked, values: Mapping[str, Any], *, reserved: Collection[str] = ()) -> Tracked:

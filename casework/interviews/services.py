@@ -7,10 +7,11 @@ transaction; each of those goes through the case-record service that owns it.
 import datetime
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,25 @@ from children.models import Child
 from children.services import DoorUpdate, change_mother_status, update_door
 
 
+def record_interview(*, child: Child, submission_token: uuid.UUID | None = None, **details: Any) -> Interview:
+    """Log a field interview and, in the same transaction, what it found (see
+    `_record_interview`). A `submission_token` already used returns that interview
+    instead of a second one: the database's unique index on the token refuses the
+    second INSERT, and only then is the first one read, so that a save costs no
+    query to look for a twin that is almost never there."""
+    try:
+        return _record_interview(child=child, submission_token=submission_token, **details)
+    except IntegrityError:
+        if submission_token is None:
+            raise
+        earlier = Interview.objects.filter(submission_token=submission_token, child=child).first()
+        if earlier is None:
+            raise
+        return earlier
+
+
 @transaction.atomic
-def record_interview(
+def _record_interview(
     *,
     child: Child,
     by: User,
@@ -46,14 +64,10 @@ def record_interview(
 
     `expected_versions` ("mother" and door kinds) are the versions the form showed: a
     record someone else changed since raises StaleEdit and nothing is written.
-    A `submission_token` already used returns that interview instead of a second one.
+    A `submission_token` already used raises IntegrityError (record_interview answers it).
     `services` given during the visit are recorded with it (casework.plans.services): a
     service refused (another team's partner, an amount where none is paid) refuses the
     whole interview, and nothing is written."""
-    if submission_token is not None:
-        earlier = Interview.objects.filter(submission_token=submission_token, child=child).first()
-        if earlier is not None:
-            return earlier
     expected_versions = expected_versions or {}
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("An interview cannot be in the future.")})

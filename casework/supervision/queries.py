@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
 from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
-from casework.core.pages import page_of
+from casework.core.pages import PAGE_SIZE, page_of
 from casework.models import (
     AccessAction,
     AccessLog,
@@ -310,14 +310,71 @@ def _opened_with_a_child(kind: str) -> Exists:
     )
 
 
-def history_rows(team: Team, f: ReviewFilter) -> QuerySet:
+@dataclass(frozen=True)
+class Mark:
+    """A place in the timeline: the (history_date, history_id, kind) of one row. The
+    timeline is ordered by these three, newest first, and paged by them (keyset
+    pagination): a page is the rows after a mark, so page 100 costs what page 1 does and
+    nothing counts the whole history."""
+
+    at: datetime.datetime
+    history_id: int
+    kind: str
+
+    def token(self) -> str:
+        micros = (self.at - EPOCH) // datetime.timedelta(microseconds=1)
+        return f"{micros}.{self.history_id}.{self.kind}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> "Mark | None":
+        """The mark in a page link; anything else (garbage, an unknown kind) is None, the
+        newest page."""
+        try:
+            micros, history_id, kind = (token or "").split(".")
+            if kind not in KINDS:
+                return None
+            return cls(EPOCH + datetime.timedelta(microseconds=int(micros)), int(history_id), kind)
+        except (ValueError, OverflowError):
+            return None
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _beyond(kind: str, mark: Mark, older: bool) -> Q:
+    """The rows of `kind` strictly older (or newer) than `mark` in the timeline's order
+    (history_date, history_id, kind, all descending). Within one kind the kind is fixed,
+    so the comparison is on (history_date, history_id), inclusive of the mark's own
+    (date, id) when the kind decides the tie."""
+    # The first condition repeats what the second implies: a plain range on the date,
+    # which the date index can start from (an OR alone is only a filter).
+    if older:
+        inclusive = kind < mark.kind
+        same = Q(history_id__lte=mark.history_id) if inclusive else Q(history_id__lt=mark.history_id)
+        return Q(history_date__lte=mark.at) & (Q(history_date__lt=mark.at) | (Q(history_date=mark.at) & same))
+    inclusive = kind > mark.kind
+    same = Q(history_id__gte=mark.history_id) if inclusive else Q(history_id__gt=mark.history_id)
+    return Q(history_date__gte=mark.at) & (Q(history_date__gt=mark.at) | (Q(history_date=mark.at) & same))
+
+
+def history_rows(
+    team: Team, f: ReviewFilter, *, before: Mark | None = None, after: Mark | None = None, limit: int | None = None
+) -> QuerySet:
     """(history_id, history_date, kind) of every matching history row, newest first, as one
     UNION ALL query: nothing is loaded until a page of it is sliced. Without a filter on the
     kind of record, the records created with a case are left out: the case's creation
-    stands for them (timeline_entries folds them under it)."""
+    stands for them (timeline_entries folds them under it).
+
+    `before` / `after` keep the rows older / newer than a mark (then `after` reads oldest
+    first); `limit` bounds every part of the union as well, on databases that allow it, so
+    that each history table is read backwards on its date index for at most that many of
+    the team's rows instead of being sorted whole."""
     scopes = _scopes(_team_children(team, f))
     start, end = f.date_range()
-    parts = []
+    connection = connections[Child.history.db]
+    bounded = limit is not None and connection.features.supports_slicing_ordering_in_compound
+    order = ("history_date", "history_id") if after else ("-history_date", "-history_id")
+    parts: list[tuple[QuerySet, bool]] = []
     for kind, model in KINDS.items():
         if f.kind and f.kind != kind:
             continue
@@ -330,15 +387,32 @@ def history_rows(team: Team, f: ReviewFilter) -> QuerySet:
             rows = rows.filter(history_date__gte=start)
         if end:
             rows = rows.filter(history_date__lt=end)
-        parts.append(
-            rows.annotate(record_kind=Value(kind, output_field=models.CharField()))
-            .values_list("history_id", "history_date", "record_kind")
-            .order_by()
+        if before is not None:
+            rows = rows.filter(_beyond(kind, before, older=True))
+        elif after is not None:
+            rows = rows.filter(_beyond(kind, after, older=False))
+        rows = rows.annotate(record_kind=Value(kind, output_field=models.CharField())).values_list(
+            "history_id", "history_date", "record_kind"
         )
+        # A part that leaves out the records opened with a case is not bounded: read
+        # backwards on its date index, it would test that rule on every row of the table
+        # (all of them, when a table holds only creations) before finding the team's.
+        # From the team's children it reads only theirs (docs/benchmarks.md).
+        folds = not f.kind and kind in OPENED_WITH
+        parts.append((rows, bounded and not folds))
     if not parts:
         return Child.history.none().values_list("history_id", "history_date")
-    first, *rest = parts
-    return first.union(*rest, all=True).order_by("-history_date", "-history_id", "record_kind")
+    if len(parts) == 1:
+        queries = [parts[0][0]]
+    else:
+        queries = [part.order_by(*order)[:limit] if bound else part.order_by() for part, bound in parts]
+    first, *rest = queries
+    union = first.union(*rest, all=True) if rest else first
+    if after:
+        union = union.order_by("history_date", "history_id", "record_kind")
+    else:
+        union = union.order_by("-history_date", "-history_id", "-record_kind")
+    return union[:limit] if limit is not None else union
 
 
 # --- Timeline entries ----------------------------------------------------------------
@@ -620,9 +694,44 @@ def timeline_entries(team: Team, rows) -> list[Entry]:
     return entries
 
 
-def timeline_page(team: Team, f: ReviewFilter, number) -> tuple[Page, list[Entry]]:
-    page = page_of(history_rows(team, f), number)
-    return page, timeline_entries(team, list(page.object_list))
+@dataclass
+class Window:
+    """One page of the timeline, paged by marks (see Mark): the links to the newer and
+    the older rows, None at either end. No page numbers and no total: counting a team's
+    whole history was most of the page's cost."""
+
+    newer: str | None
+    older: str | None
+
+    @property
+    def paged(self) -> bool:
+        return self.newer is not None or self.older is not None
+
+
+def timeline_page(
+    team: Team, f: ReviewFilter, before: str | None = None, after: str | None = None
+) -> tuple[Window, list[Entry]]:
+    """The page of the timeline older than the mark `before` (or newer than `after`;
+    neither: the newest page), one row more read to know whether there is a next page."""
+    older_than, newer_than = Mark.parse(before), Mark.parse(after)
+    if older_than is not None:
+        newer_than = None
+    rows = list(history_rows(team, f, before=older_than, after=newer_than, limit=PAGE_SIZE + 1))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if newer_than is not None:
+        rows.reverse()  # read oldest first, shown newest first
+
+    def mark(row) -> str:
+        return Mark(row[1], row[0], row[2]).token()
+
+    if not rows:
+        return Window(newer=None, older=None), []
+    if newer_than is not None:
+        window = Window(newer=mark(rows[0]) if more else None, older=mark(rows[-1]))
+    else:
+        window = Window(newer=mark(rows[0]) if older_than is not None else None, older=mark(rows[-1]) if more else None)
+    return window, timeline_entries(team, rows)
 
 
 # --- Access review -------------------------------------------------------------------

@@ -114,11 +114,19 @@ def _page_of(request, form, reader, team, **fixed):
     return None, None
 
 
+def _timeline_window(request, form, team, **fixed):
+    """The timeline's page, paged by marks (`before` / `after`, see queries.Mark)."""
+    if form.is_valid():
+        f = form.review_filter(**fixed)
+        return review.timeline_page(team, f, before=request.GET.get("before"), after=request.GET.get("after"))
+    return None, None
+
+
 @supervisor_required("history")
 @require_GET
 def timeline(request, team):
     form = timeline_filter_form(request.GET, team=team)
-    page, entries = _page_of(request, form, review.timeline_page, team)
+    page, entries = _timeline_window(request, form, team)
     log_access(user=request.user, action=AccessAction.LIST, object_type="history", request=request)
     return render(
         request,
@@ -132,7 +140,7 @@ def timeline(request, team):
 def case_history(request, pk, team):
     child = _team_case(request, team, pk)
     form = timeline_filter_form(request.GET, team=team, with_case=False)
-    page, entries = _page_of(request, form, review.timeline_page, team, child_pk=child.pk)
+    page, entries = _timeline_window(request, form, team, child_pk=child.pk)
     return render(
         request,
         "casework/supervision/case_history.html",

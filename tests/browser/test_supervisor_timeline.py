@@ -55,3 +55,27 @@ def test_supervisor_filters_the_timeline_by_caseworker_and_reads_a_diff(page, su
     # cw_a's change is filtered out.
     expect(page.get_by_text("Spelling")).to_have_count(0)
     screenshot("filtered-diff")
+
+
+def test_the_timeline_pages_by_older_and_newer_links_at_phone_width_in_korean(page, sup_a, cw_a, case_a, screenshot):
+    for n in range(30):
+        update_child(
+            expected_version=current_versions(case_a)["child"],
+            child=case_a,
+            by=cw_a,
+            values={"given_name": f"Name{n}"},
+            reason=f"edit {n}",
+        )
+    log_in(page, "sup_a", factories.PASSWORD)
+    page.locator("#id_switch_language").select_option("ko")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/team/history/")
+    expect(page.locator("li.entry")).to_have_count(25)
+    page.get_by_role("link", name="이전").first.click()  # Older
+    expect(page.locator("li.entry")).to_have_count(6)
+    screenshot("ko-older-page")
+    page.get_by_role("link", name="더 최근").first.click()  # Newer
+    expect(page.locator("li.entry")).to_have_count(25)
+    expect(page.get_by_role("link", name="더 최근")).to_have_count(0)

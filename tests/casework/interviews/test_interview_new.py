@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,18 +84,23 @@ def test_interview_with_mother_and_door_change_is_one_save(client, cw_a, case_a)
 
 
 # Saving an interview whose doors did not change: the session, the user, the second
-# factor and the roles; the gate and the case with its doors and versions; the
-# interview's uniqueness checks, its insert and its history row linked into its chain;
-# the access log. The choice columns' CHECKs are validated without a query
-# (casework.core.constraints.ChoicesCheck): they were eight SELECTs in savepoints more.
-SAVE_QUERIES = 20
+# factor and the roles; the gate and the case with its doors; the interview's insert,
+# its chain head's advance and its history row (which moves the head's hash in the same
+# statement on PostgreSQL, a separate UPDATE on SQLite); the session's save for the
+# message; and the savepoints of the test's transaction around the two writes. No
+# SELECT looks for a twin of the submission token or checks that a new primary key is
+# free: the database's unique indexes answer both. The choice columns' CHECKs are
+# validated without a query (casework.core.constraints.ChoicesCheck).
+SAVE_QUERIES = 15
 
 
 def test_saving_an_interview_runs_a_fixed_number_of_queries(client, cw_a, case_a, django_assert_max_num_queries):
     client.force_login(cw_a)
     client.get(url(case_a))
-    with django_assert_max_num_queries(SAVE_QUERIES):
-        response = client.post(url(case_a), form_data(case_a))
+    data = form_data(case_a)
+    on_sqlite = connection.vendor == "sqlite"
+    with django_assert_max_num_queries(SAVE_QUERIES + on_sqlite):
+        response = client.post(url(case_a), data)
     assert response.status_code == 302
 
 
