@@ -339,9 +339,9 @@ if AGGREGATES_MIN_CELL < 3:
     )
 # How many releases of the aggregates may be published in one calendar month (0: no limit).
 AGGREGATES_RELEASES_PER_MONTH = env_int("AGGREGATES_RELEASES_PER_MONTH", 1)
-# A release publishes a table afresh only if it changed in at least this many places since
-# the release whose figures it shows (casework.aggregates.differencing); otherwise it repeats
-# them. One event changes a table in at most two places, so never below 3.
+# A release is counted afresh only if every table that changed since the previous release
+# changed in at least this many places (casework.aggregates.differencing); otherwise it
+# repeats the previous figures. One event changes a table in at most two places: never below 3.
 AGGREGATES_MIN_TABLE_CHANGE = env_int("AGGREGATES_MIN_TABLE_CHANGE", 10)
 if AGGREGATES_MIN_TABLE_CHANGE < 3:
     raise ImproperlyConfigured(

@@ -120,7 +120,6 @@ def sections(records: list[Record], filters: Filters) -> list[dict[str, Any]]:
                 "rows": _chart_rows(name, rows),
                 "height": max(1, len(rows)) * BAR_ROW,
                 "has_suppressed": any(r.suppressed for r in rows),
-                "repeats": rows[0].repeats,
             }
         )
     return result
@@ -142,7 +141,6 @@ def cross_tabs(records: list[Record]) -> list[dict[str, Any]]:
                 "title": TITLES[margin],
                 "by": by,
                 "columns": [str(label) for label in CATEGORY_LABELS[margin].values()],
-                "repeats": next(iter(groups.values()))[0].repeats,
                 "rows": [
                     {"label": str(GROUP_LABELS[by].get(group, group)), "cells": group_records}
                     for group, group_records in groups.items()

@@ -1,6 +1,5 @@
-"""Protection between releases: a table is published afresh only when its caseload has moved
-enough since the release that last published it; otherwise the new release repeats that
-release's figures for it.
+"""Protection between releases: a release publishes new figures only when every table has
+moved enough since the figures the previous release showed; otherwise it repeats them all.
 
 Why. Cell-key perturbation keeps a cell's figure as long as its children stay the same (the
 same children give the same figure in every release). Someone who holds two releases around
@@ -8,12 +7,22 @@ one known event in a child's case (the case opened or closed, the mother's statu
 a birthday into the next age band) and knows it was the only change can therefore read the
 child's category off every cell whose figure moved. No bounded noise hides that: whatever
 cell keys do, a table that changed by one child shows it. What hides it is not publishing
-the change: a table is published afresh only if the places where its cells changed add up
-to at least `settings.AGGREGATES_MIN_TABLE_CHANGE` (default 10, never below 3; one event
-changes a table in at most two places). Otherwise, unchanged tables included (their counts
-are the same, but their suppression could differ because another table changed), the
-release repeats, row for row, the figures the table had in the previous release, labelled
-with the release and date they were counted for.
+the change.
+
+The rule. A release is fresh (every table counted now, suppressed and audited as one
+export, then perturbed) only if every table the previous release published either did not
+change at all or changed in at least `settings.AGGREGATES_MIN_TABLE_CHANGE` places (default
+10, never below 3; one event changes a table in at most two places). Otherwise the whole
+release repeats, row for row, the previous release's figures, each labelled with the
+release and date it was counted for, and names the tables that held it back.
+
+All tables together, not table by table: a release that mixed fresh tables with repeated
+ones would not be one audited export. The fresh tables (through their shares, the current
+size of every province) can prove how many of a repeated table's m - 1 places were spent
+elsewhere, and what is left can bound one of its small current counts below the threshold
+(tests/casework/aggregates/test_mixed_release_attack.py shows such counterexamples for a
+table-by-table rule). The price is freshness: a table that changes rarely holds the release
+back until it has moved enough.
 
 "Places" of a table between two caseloads: over its cells, how many children entered or
 left each one, as far as the counts and cell keys tell: |difference of counts|, or 2 when
@@ -26,12 +35,8 @@ keys, as secret as the keys themselves; they stay in the database like the keys.
 
 Limits (docs/disclosure.md). The rule is against an outsider who knows one event and that
 it was the only one; an outsider who knows every change but one among ten in a table can
-still difference. A release that mixes fresh and repeated tables is not audited as a whole:
-the fresh tables can prove how many of a repeated table's m - 1 places were spent, and the
-rest can bound a small current count of that table below the threshold
-(tests/casework/aggregates/test_mixed_release_attack.py keeps the counterexamples). A
-release published before this rule existed has no basis: the first release after it
-publishes every table afresh.
+still difference. A release published before this rule existed has no basis: the first
+release after it is fresh.
 """
 
 from dataclasses import dataclass
@@ -107,20 +112,24 @@ class Plan:
     fresh: frozenset[str]
     repeated: dict[str, TableBasis]  # table -> the basis of the figures it repeats
     basis: Basis
+    # The tables that changed in 1 to min_change - 1 places: why the release repeats.
+    blocking: frozenset[str] = frozenset()
 
 
 def plan(layout: Layout, previous: Basis, *, release: int, reference_date: str, min_change: int) -> Plan:
-    """Decide, table by table, between publishing `layout`'s figures (as release `release`,
-    counted on `reference_date`) and repeating the previous release's."""
-    fresh, repeated, basis = set(), {}, {}
-    for table, cells in _cells_of(layout).items():
-        before = previous.get(table)
-        # Unchanged counts repeat too: the table's suppression could still differ (a group
-        # size suppressed elsewhere, another complement), and that difference would show.
-        if before is not None and changed_places(cells, before.cells) < min_change:
-            repeated[table] = before
-            basis[table] = before
-        else:
-            fresh.add(table)
-            basis[table] = TableBasis(release, reference_date, cells)
-    return Plan(frozenset(fresh), repeated, basis)
+    """Decide between publishing `layout`'s figures (as release `release`, counted on
+    `reference_date`) and repeating the previous release's: all tables together. Fresh
+    when every table the previous release published either did not change or changed in
+    at least `min_change` places; otherwise every table repeats, and a table the previous
+    release did not publish (a table new in this version) waits for the next fresh one."""
+    tables = _cells_of(layout)
+    blocking = {
+        table
+        for table, cells in tables.items()
+        if table in previous and 0 < changed_places(cells, previous[table].cells) < min_change
+    }
+    if not blocking:
+        basis = {table: TableBasis(release, reference_date, cells) for table, cells in tables.items()}
+        return Plan(frozenset(tables), {}, basis, frozenset())
+    repeated = {table: previous[table] for table in tables if table in previous}
+    return Plan(frozenset(), repeated, dict(previous), frozenset(blocking))

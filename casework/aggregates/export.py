@@ -222,8 +222,8 @@ def release_note(release: AggregatesRelease, repeats: tuple[int, str] | None = N
     note = f"Release {release.number}, caseload counted on {release.reference_date:%Y-%m-%d}. {how}."
     if repeats:
         note += (
-            f" This table repeats release {repeats[0]}'s figures (caseload counted on {repeats[1]}): "
-            "it changed too little since then to publish new ones without revealing the children who changed."
+            f" This figure repeats release {repeats[0]}'s (caseload counted on {repeats[1]}): the caseload "
+            "changed in too few places since then to publish new figures without revealing the children who changed."
         )
     return note
 

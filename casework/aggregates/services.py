@@ -6,9 +6,10 @@ it, when, why and the date the caseload was counted on. The dashboard, its downl
 `export_aggregates` serve releases only, so a data admin can no longer take a fresh export
 at any moment and compare two of them: a new figure exists only when a release is published, at most
 `settings.AGGREGATES_RELEASES_PER_MONTH` a calendar month (default 1; 0 lifts the limit),
-always with a reason, always in the access log. A table that changed in only a few places
-since the previous release repeats that release's figures (`differencing`), so that two
-releases around one change in a case cannot be compared to reveal it.
+always with a reason, always in the access log. When some table changed in only a few
+places since the previous release, the new one repeats that release's figures
+(`differencing`), so that two releases around one change in a case cannot be compared to
+reveal it.
 """
 
 import datetime
@@ -90,7 +91,9 @@ def publish_release(
             "published": release.number,
             "reference_date": today.isoformat(),
             "records": len(records),
-            "tables_repeated": sorted(plan.repeated),
+            # Whether it repeats an earlier release, and which tables changed too little.
+            "repeats": next(iter(plan.repeated.values())).release if plan.repeated else None,
+            "held_back_by": sorted(plan.blocking),
         },
     )
     return release

@@ -71,7 +71,8 @@ def dashboard(request):
         "cross_tabs": [] if filters.province or not release else charts.cross_tabs(shown),
         "query": query,
         "province_label": dict(Province.choices).get(filters.province, ""),
-        "repeated_tables": len({r.table for r in records if r.repeats}),
+        # A release repeats all of an earlier one's figures or none (differencing).
+        "repeats": records[0].repeats if records else None,
         "threshold": release.threshold if release else None,
         "variance": aggregates.variance_text(release) if release else None,
         "label_width": charts.LABEL_WIDTH,

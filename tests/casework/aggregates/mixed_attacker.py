@@ -20,9 +20,12 @@ repeat release A's figures, row for row, and say so. She knows:
   she knows the published table and its bound, no key), and every published group total of
   release A (read off the shares) likewise;
 - the same of release B's fresh tables, as ranges of `c`;
-- for every table release B repeats, that it changed in fewer than m places
-  (`AGGREGATES_MIN_TABLE_CHANGE`): the L1 distance between its cells' `c` and `o` is at
-  most m - 1 (a place counts at least one unit of that distance);
+- for every table release B repeats while others are fresh (a table-by-table rule, which
+  `differencing` no longer follows, kept here as `mixed=True`), that it changed in fewer
+  than m places (`AGGREGATES_MIN_TABLE_CHANGE`): the L1 distance between its cells' `c` and
+  `o` is at most m - 1 (a place counts at least one unit of that distance). When release B
+  repeats every table, she learns only that some table changed in fewer than m places, not
+  which: no constraint on any one table;
 - with `perturbed=False`, the true count of every published cell and total instead of a
   range (which can only help her).
 
@@ -173,7 +176,8 @@ def attack_mixed(then, now, records_then, records_now, threshold, min_change, *,
         _structure(program, layout, time)
     _knowledge(program, records_then, then, threshold, "o", set(then.groups), perturbed)
     _knowledge(program, records_now, now, threshold, "c", fresh, perturbed)
-    for table in sorted(repeated):
+    mixed = bool(fresh) and bool(repeated)
+    for table in sorted(repeated if mixed else ()):
         distance = []
         for cell in now.order:
             if cell[0] != table:

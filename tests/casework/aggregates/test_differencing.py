@@ -1,6 +1,6 @@
-"""Protection between releases (casework.aggregates.differencing): a table that changed in
-fewer than AGGREGATES_MIN_TABLE_CHANGE places since the release whose figures it shows
-repeats those figures, so two releases around one event in a case are identical.
+"""Protection between releases (casework.aggregates.differencing): while some table has
+changed in fewer than AGGREGATES_MIN_TABLE_CHANGE places since the previous release, a new
+release repeats all its figures, so two releases around one event in a case are identical.
 
 The attacker is the one of tests/casework/aggregates/test_perturbation.py: two releases
 around one known event, the published perturbation table and bound, no keys, and the
@@ -24,6 +24,7 @@ from casework.aggregates import export as aggregates
 from casework.aggregates.layout import build_layout
 from casework.aggregates.services import publish_release
 from casework.aggregates.suppression import suppress
+from casework.interviews.services import record_interview
 from casework.models import AccessLog, AggregatesRelease
 from children.models import RECORD_KEY_RANGE, AccessStatus, Child, DocumentKind, HukouStatus
 from children.services import close_case, update_door
@@ -86,14 +87,13 @@ def test_one_new_case_leaves_every_figure_of_the_next_release_as_it_was(data_adm
     build_caseload([ChildSpec(province=Province.LIAONING, mother_status=MotherStatus.RAN_AWAY)], team=team_a, by=cw_a)
     second = publish_release(by=data_admin, reason="december", today=TODAY)
     assert figures(second) == figures(first)
-    repeated = {r["table"] for r in second.records if r.get("repeats")}
-    assert {"province", "mother_status", "age_band", "document_access_education_by_province"} <= repeated
-    assert all(r["repeats"] == [1, "2026-11-26"] for r in second.records if r.get("repeats"))
-    # Tables the new child is not in (no interview) repeat too: their counts are the same,
-    # but their suppression could have moved with the province table's.
-    assert "interviews_per_month" in repeated
+    # Every figure repeats release 1, the tables the new child is not in (no interview)
+    # too: one release is one audited export, never a mix of dates.
+    assert all(r["repeats"] == [1, "2026-11-26"] for r in second.records)
     logged = AccessLog.objects.filter(object_type="aggregates_release").latest("pk")
-    assert logged.detail["published"] == 2 and "province" in logged.detail["tables_repeated"]
+    assert logged.detail["published"] == 2 and logged.detail["repeats"] == 1
+    assert {"province", "mother_status", "age_band"} <= set(logged.detail["held_back_by"])
+    assert "interviews_per_month" not in logged.detail["held_back_by"]
 
 
 def test_a_closed_case_a_new_status_and_a_door_opened_change_nothing_published(data_admin, survey, cw_a):
@@ -110,16 +110,29 @@ def test_a_closed_case_a_new_status_and_a_door_opened_change_nothing_published(d
     assert figures(publish_release(by=data_admin, reason="second", today=TODAY)) == first
 
 
-def test_a_table_that_moved_enough_is_published_afresh_and_the_rest_repeat(data_admin, survey, team_a, cw_a):
-    publish_release(by=data_admin, reason="first", today=TODAY)
+def test_when_every_table_moved_enough_or_not_at_all_the_release_is_counted_afresh(data_admin, survey, team_a, cw_a):
+    first = publish_release(by=data_admin, reason="first", today=TODAY)
     build_caseload(
         [ChildSpec(province=Province.HEILONGJIANG, doors={"bank": "has_access"})] * MIN, team=team_a, by=cw_a
     )
     second = publish_release(by=data_admin, reason="second", today=TODAY)
-    fresh = {r["table"] for r in second.records if not r.get("repeats")}
-    assert {"province", "mother_status", "document_access_bank_by_province"} <= fresh
-    jilin = next(r for r in second.records if (r["table"], r["category"]) == ("province", "heilongjiang"))
-    assert jilin["count"] is not None and not jilin.get("repeats")
+    assert not [r for r in second.records if r.get("repeats")]
+    assert figures(second) != figures(first)
+    assert AccessLog.objects.filter(object_type="aggregates_release").latest("pk").detail["repeats"] is None
+
+
+def test_one_table_that_moved_too_little_holds_the_whole_release_back(data_admin, survey, team_a, cw_a):
+    first = publish_release(by=data_admin, reason="first", today=TODAY)
+    # Ten new children move every table of children by ten places; one interview moves the
+    # interview tables by one.
+    build_caseload([ChildSpec(province=Province.HEILONGJIANG)] * MIN, team=team_a, by=cw_a)
+    record_interview(
+        child=Child.objects.order_by("pk").first(), by=cw_a, held_on=TODAY, location_type="home", notes="visit"
+    )
+    second = publish_release(by=data_admin, reason="second", today=TODAY)
+    assert figures(second) == figures(first)
+    held_back_by = AccessLog.objects.filter(object_type="aggregates_release").latest("pk").detail["held_back_by"]
+    assert held_back_by == ["interviews_per_month", "interviews_per_month_by_province"]
 
 
 def test_a_repeated_figure_keeps_repeating_until_its_table_has_moved_enough_since_it_was_counted(
@@ -158,12 +171,11 @@ def test_the_files_say_which_figures_repeat_an_earlier_release_and_why(client, d
     rows = list(csv.DictReader(io.StringIO(client.get(reverse("aggregates:download", args=["csv"])).content.decode())))
     province = next(r for r in rows if r["table"] == "province")
     assert province["release"] == "2" and province["reference_date"] == "2026-11-26"
-    assert "repeats release 1's figures (caseload counted on 2026-11-26)" in province["note"]
+    assert "repeats release 1's (caseload counted on 2026-11-26)" in province["note"]
     data = json.loads(client.get(reverse("aggregates:download", args=["json"])).content)
     assert {tuple(sorted(d)) for d in data} == {tuple(sorted(aggregates.FIELDS + aggregates.RELEASE_FIELDS))}
     page = " ".join(client.get(reverse("aggregates:dashboard")).content.decode().split())
-    assert "tables repeat the figures of an earlier release" in page
-    assert "Figures of release 1, counted on 2026-11-26." in page
+    assert "These figures repeat release 1 (caseload counted on 2026-11-26)" in page
 
 
 def test_the_basis_never_leaves_the_database(client, data_admin, survey):
