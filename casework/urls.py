@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("children.urls")),
     path("", include("casework.interviews.urls")),
     path("", include("casework.accounts.urls")),
+    path("", include("casework.offline.urls")),
     path("team/", include("casework.supervision.urls")),
     path("audit/", include("casework.audit.urls")),
     path("aggregates/", include("casework.aggregates.urls")),
