@@ -241,10 +241,19 @@ def sync(request):
     except StaleEdit as stale:
         log_conflict(request, stale)
         conflict = interview_conflict(forms, stale)
+        record = stale.instance
+        version_field = "mother-version" if record._meta.model_name == "mother" else f"door-{record.kind}-version"
         rows = [[str(label), theirs, yours] for label, theirs, yours in conflict["rows"]]
         return JsonResponse(
             {
-                "conflict": {"title": str(conflict["title"]), "rows": rows, "case": str(child.pk)},
+                "conflict": {
+                    "title": str(conflict["title"]),
+                    "rows": rows,
+                    "case": str(child.pk),
+                    # Sending again with this version is the deliberate choice over theirs.
+                    "version_field": version_field,
+                    "version": record.version,
+                },
                 "error": _("Someone else changed this case while you were away. Nothing was overwritten."),
             },
             status=409,
