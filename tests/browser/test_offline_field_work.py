@@ -1,0 +1,199 @@
+"""Issue 16 in Chromium at 390 px: take cases offline, lose the connection, open a case
+from the cache, log an interview, see it wait, send it once; nothing readable in
+IndexedDB or the Cache Storage; five wrong PINs wipe; a revoked device wipes at its next
+sync; a conflicting server change shows the conflict after sync with nothing lost."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from casework.models import AccessAction, AccessLog, Interview, OfflineDevice
+from children.models import DocumentAccess
+from children.services import update_door
+from families.models import Mother
+from tests import factories
+from tests.browser.test_login_smoke import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PIN = "482913"
+PHONE = {"width": 390, "height": 844}
+
+# Everything the page's origin stores, as text: every IndexedDB record and every cached response.
+DUMP_STORAGE = """async () => {
+  const out = [];
+  const db = await new Promise((ok, ko) => { const r = indexedDB.open("casework-offline"); r.onsuccess = () => ok(r.result); r.onerror = ko; });
+  if (db.objectStoreNames.contains("vault")) {
+    const all = await new Promise((ok) => { const r = db.transaction("vault").objectStore("vault").getAll(); r.onsuccess = () => ok(r.result); });
+    out.push(JSON.stringify(all));
+  }
+  db.close();
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      out.push(request.url);
+      out.push(await (await cache.match(request)).text());
+    }
+  }
+  return out.join("\\n");
+}"""
+
+VAULT_KEYS = """async () => {
+  const db = await new Promise((ok) => { const r = indexedDB.open("casework-offline"); r.onsuccess = () => ok(r.result); });
+  if (!db.objectStoreNames.contains("vault")) { db.close(); return []; }
+  const keys = await new Promise((ok) => { const r = db.transaction("vault").objectStore("vault").getAllKeys(); r.onsuccess = () => ok(r.result); });
+  db.close();
+  return keys;
+}"""
+
+
+@pytest.fixture
+def phone(page):
+    page.set_viewport_size(PHONE)
+    return page
+
+
+def set_up_device(page):
+    page.goto("/offline/")
+    page.get_by_label("A name for this device").fill("Field phone")
+    page.locator("#setup-pin").fill(PIN)
+    page.locator("#setup-pin2").fill(PIN)
+    page.get_by_role("button", name="Set up this device").click()
+    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
+    # The service worker has kept the shell.
+    page.wait_for_function("async () => !!(await caches.match('/offline/'))", timeout=20_000)
+
+
+def take_offline(page, cases):
+    page.goto("/offline/take/")
+    for case in cases:
+        page.locator(f"#take-{case.pk}").check()
+    page.locator("#take-pin").fill(PIN)
+    page.get_by_role("button", name="Take offline").click()
+    page.wait_for_url("**/offline/")
+
+
+def unlock(page, pin=PIN):
+    page.locator("#unlock-pin").fill(pin)
+    page.get_by_role("button", name="Open").click()
+
+
+def log_interview(page, case, *, mother=None, door=None):
+    page.get_by_role("link", name=re.compile(case.case_number)).click()
+    form = page.locator("#offline-interview")
+    form.locator("#id_interview-location_type").select_option("home")
+    form.locator("#id_interview-notes").fill("Grandmother says the school refused again")
+    if mother:
+        form.locator("#id_mother-status").select_option(mother)
+    if door:
+        kind, status = door
+        form.locator(f'details[data-door="{kind}"] summary').click()
+        form.locator(f"#id_door-{kind}-status").select_option(status)
+    form.get_by_role("button", name="Save on this device").click()
+
+
+def test_field_work_without_a_connection(phone, context, cw_a, screenshot):
+    cases = [factories.open_case_for(cw_a, child={"given_name": f"Minji{n}"}) for n in range(3)]
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, cases)
+    assert AccessLog.objects.filter(action=AccessAction.OFFLINE).count() == 1
+
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    for case in cases:
+        expect(page.get_by_role("link", name=re.compile(case.case_number))).to_be_visible()
+    log_interview(page, cases[0], mother="ran_away", door=("education", "in_progress"))
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+
+    page.reload()
+    unlock(page)
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    screenshot("waiting")
+
+    stored = page.evaluate(DUMP_STORAGE)
+    assert "/offline/" in stored  # the dump did read the cache
+    for case in cases:
+        assert case.case_number not in stored
+        assert case.given_name not in stored
+    assert "Grandmother says" not in stored
+    assert "Sanhe" not in stored
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
+
+    interview = Interview.objects.get(child=cases[0])
+    assert interview.notes == "Grandmother says the school refused again"
+    assert Interview.objects.count() == 1
+    mother = Mother.objects.get(pk=cases[0].family.mother_id)
+    assert mother.status == "ran_away"
+    assert mother.history.first().history_user == cw_a
+    assert DocumentAccess.objects.get(child=cases[0], kind="education").status == "in_progress"
+    assert AccessLog.objects.filter(action=AccessAction.SYNC).exists()
+
+
+def test_five_wrong_pins_wipe_the_device(phone, cw_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    for attempt in range(4):
+        unlock(page, "000000")
+        expect(page.get_by_text(f"Tries left before this device wipes its offline data: {4 - attempt}")).to_be_visible()
+    unlock(page, "000000")
+    expect(page.get_by_text("Five wrong PINs")).to_be_visible()
+    expect(page.get_by_role("button", name="Set up this device")).to_be_visible()
+    assert page.evaluate(VAULT_KEYS) == []
+    assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="pin").exists()
+
+
+def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browser, cw_a, sup_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+
+    supervisor = browser.new_context(viewport=PHONE).new_page()
+    log_in(supervisor, "sup_a", factories.PASSWORD)
+    supervisor.goto("/offline/devices/")
+    supervisor.get_by_role("button", name="Revoke Field phone").click()
+    expect(supervisor.get_by_text("Device revoked.")).to_be_visible()
+    assert OfflineDevice.objects.get().revoked
+
+    unlock(page)
+    expect(page.get_by_text("This device was revoked.")).to_be_visible()
+    expect(page.get_by_role("button", name="Set up this device")).to_be_visible()
+    assert page.evaluate(VAULT_KEYS) == []
+    assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="revoked").exists()
+
+
+def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(phone, context, cw_a, sup_a, case_a, screenshot):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    log_interview(page, case_a, door=("education", "in_progress"))
+    door = DocumentAccess.objects.get(child=case_a, kind="education")
+    update_door(child=case_a, by=sup_a, kind="education", status="has_access", barrier="", note="", expected_version=door.version, reason="At school")
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Someone else changed this case while you were away.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Status"))).to_contain_text("Has access")
+    expect(page.get_by_role("row", name=re.compile("Status"))).to_contain_text("In progress")
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    screenshot("conflict")
+    assert DocumentAccess.objects.get(pk=door.pk).status == "has_access"
+    assert not Interview.objects.filter(child=case_a).exists()
+
+    page.get_by_role("button", name="Send mine over theirs").click()
+    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
+    assert DocumentAccess.objects.get(pk=door.pk).status == "in_progress"
+    assert Interview.objects.filter(child=case_a).count() == 1
