@@ -145,19 +145,19 @@ def test_five_wrong_pins_wipe_the_device(phone, cw_a, case_a):
         unlock(page, "000000")
         expect(page.get_by_text(f"Tries left before this device wipes its offline data: {4 - attempt}")).to_be_visible()
     unlock(page, "000000")
-    expect(page.get_by_text("Five wrong PINs")).to_be_visible()
+    expect(page.locator("#offline-status")).to_contain_text("Five wrong PINs")
     expect(page.get_by_role("button", name="Set up this device")).to_be_visible()
     assert page.evaluate(VAULT_KEYS) == []
     assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="pin").exists()
 
 
-def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browser, cw_a, sup_a, case_a):
+def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browser, base_url, cw_a, sup_a, case_a):
     page = phone
     log_in(page, "cw_a", factories.PASSWORD)
     set_up_device(page)
     take_offline(page, [case_a])
 
-    supervisor = browser.new_context(viewport=PHONE).new_page()
+    supervisor = browser.new_context(viewport=PHONE, base_url=base_url).new_page()
     log_in(supervisor, "sup_a", factories.PASSWORD)
     supervisor.goto("/offline/devices/")
     supervisor.get_by_role("button", name="Revoke Field phone").click()
@@ -165,7 +165,7 @@ def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browse
     assert OfflineDevice.objects.get().revoked
 
     unlock(page)
-    expect(page.get_by_text("This device was revoked.")).to_be_visible()
+    expect(page.locator("#offline-status")).to_contain_text("This device was revoked.")
     expect(page.get_by_role("button", name="Set up this device")).to_be_visible()
     assert page.evaluate(VAULT_KEYS) == []
     assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="revoked").exists()
