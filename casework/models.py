@@ -182,7 +182,9 @@ class OfflineSettings(models.Model):
         verbose_name = _("offline settings")
         verbose_name_plural = _("offline settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(max_cases__gte=1, max_cases__lte=100), name="offline_max_cases_range"),
+            models.CheckConstraint(
+                condition=models.Q(max_cases__gte=1, max_cases__lte=100), name="offline_max_cases_range"
+            ),
             models.CheckConstraint(
                 condition=models.Q(expiry_hours__gte=1, expiry_hours__lte=720), name="offline_expiry_hours_range"
             ),

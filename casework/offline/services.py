@@ -33,7 +33,9 @@ def revoke_device(*, device: OfflineDevice, by: User, request: HttpRequest | Non
         device.revoked_at = timezone.now()
         device.revoked_by = by
         save_tracked(device, by=by, reason=_("Device revoked"))
-        log_access(user=by, action=AccessAction.REVOKE, object_type="offline_device", object_id=device.pk, request=request)
+        log_access(
+            user=by, action=AccessAction.REVOKE, object_type="offline_device", object_id=device.pk, request=request
+        )
     return device
 
 

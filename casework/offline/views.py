@@ -171,9 +171,9 @@ def take(request):
         return _bad(_("Choose between 1 and %(most)s cases.") % {"most": limits.max_cases})
     # Every case through the read gate: one the user may not change is a logged 404.
     children = [access.child_for(request.user, pk, access.CHANGE, request=request, log_as=None) for pk in ids]
-    cases = [queries.offline_case(child, settings=limits, discreet=hide_names) for child in children]
+    taken = [queries.offline_case(child, settings=limits, discreet=hide_names) for child in children]
     services.record_taken(device=device, by=request.user, case_ids=[child.pk for child in children], request=request)
-    return JsonResponse({"cases": cases, "expiry_hours": limits.expiry_hours, "max_cases": limits.max_cases})
+    return JsonResponse({"cases": taken, "expiry_hours": limits.expiry_hours, "max_cases": limits.max_cases})
 
 
 def _fields(body: dict) -> QueryDict | None:
@@ -300,10 +300,9 @@ def revoke(request, pk):
     device = OfflineDevice.objects.filter(pk=pk).select_related("user").first()
     team = supervised_team(request.user)
     allowed = device is not None and (
-        device.user_id == request.user.pk
-        or (team is not None and device.user.groups.filter(pk=team.group_id).exists())
+        device.user_id == request.user.pk or (team is not None and device.user.groups.filter(pk=team.group_id).exists())
     )
-    if not allowed:
+    if device is None or not allowed:
         refuse(request, "offline_device", pk)
     services.revoke_device(device=device, by=request.user, request=request)
     messages.success(request, _("Device revoked. It wipes everything it holds at its next contact."))
@@ -337,4 +336,3 @@ def limits(request, team):
             return redirect("offline:limits")
     status = 422 if request.method == "POST" else 200
     return render(request, "casework/offline/limits.html", {"form": form, "team": team}, status=status)
-

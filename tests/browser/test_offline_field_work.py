@@ -21,13 +21,24 @@ PIN = "482913"
 PHONE = {"width": 390, "height": 844}
 
 # Everything the page's origin stores, as text: every IndexedDB record and every cached response.
-DUMP_STORAGE = """async () => {
+OPEN_DB = """const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("casework-offline");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = ko;
+  });
+  const read = (what) => new Promise((ok) => {
+    const r = db.transaction("vault").objectStore("vault")[what]();
+    r.onsuccess = () => ok(r.result);
+  });"""
+
+# Everything the page's origin stores, as text: every IndexedDB record and every cached response.
+DUMP_STORAGE = (
+    """async () => {
   const out = [];
-  const db = await new Promise((ok, ko) => { const r = indexedDB.open("casework-offline"); r.onsuccess = () => ok(r.result); r.onerror = ko; });
-  if (db.objectStoreNames.contains("vault")) {
-    const all = await new Promise((ok) => { const r = db.transaction("vault").objectStore("vault").getAll(); r.onsuccess = () => ok(r.result); });
-    out.push(JSON.stringify(all));
-  }
+  """
+    + OPEN_DB
+    + """
+  if (db.objectStoreNames.contains("vault")) out.push(JSON.stringify(await read("getAll")));
   db.close();
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
@@ -38,14 +49,18 @@ DUMP_STORAGE = """async () => {
   }
   return out.join("\\n");
 }"""
+)
 
-VAULT_KEYS = """async () => {
-  const db = await new Promise((ok) => { const r = indexedDB.open("casework-offline"); r.onsuccess = () => ok(r.result); });
-  if (!db.objectStoreNames.contains("vault")) { db.close(); return []; }
-  const keys = await new Promise((ok) => { const r = db.transaction("vault").objectStore("vault").getAllKeys(); r.onsuccess = () => ok(r.result); });
+VAULT_KEYS = (
+    """async () => {
+  """
+    + OPEN_DB
+    + """
+  const keys = db.objectStoreNames.contains("vault") ? await read("getAllKeys") : [];
   db.close();
   return keys;
 }"""
+)
 
 
 @pytest.fixture
@@ -171,7 +186,9 @@ def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browse
     assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="revoked").exists()
 
 
-def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(phone, context, cw_a, sup_a, case_a, screenshot):
+def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(
+    phone, context, cw_a, sup_a, case_a, screenshot
+):
     page = phone
     log_in(page, "cw_a", factories.PASSWORD)
     set_up_device(page)
@@ -181,7 +198,16 @@ def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(
     unlock(page)
     log_interview(page, case_a, door=("education", "in_progress"))
     door = DocumentAccess.objects.get(child=case_a, kind="education")
-    update_door(child=case_a, by=sup_a, kind="education", status="has_access", barrier="", note="", expected_version=door.version, reason="At school")
+    update_door(
+        child=case_a,
+        by=sup_a,
+        kind="education",
+        status="has_access",
+        barrier="",
+        note="",
+        expected_version=door.version,
+        reason="At school",
+    )
 
     context.set_offline(False)
     page.get_by_role("button", name="Send now").click()

@@ -45,7 +45,14 @@ def test_the_supervisor_sets_the_limits_with_history(client, sup_a, team_a):
     client.force_login(sup_a)
     page = client.get(reverse("offline:limits"))
     assert page.status_code == 200 and 'value="20"' in page.content.decode()
-    data = {"max_cases": 5, "expiry_hours": 24, "include_village": "", "include_notes": "on", "version": 1, "reason": "smaller"}
+    data = {
+        "max_cases": 5,
+        "expiry_hours": 24,
+        "include_village": "",
+        "include_notes": "on",
+        "version": 1,
+        "reason": "smaller",
+    }
     assert client.post(reverse("offline:limits"), data).status_code == 302
     limits = OfflineSettings.objects.get(team=team_a)
     assert (limits.max_cases, limits.expiry_hours, limits.include_village, limits.include_notes) == (5, 24, False, True)

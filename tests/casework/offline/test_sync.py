@@ -28,11 +28,24 @@ def send(client, device, case, fields, **extra):
 
 
 def changed(case, **overrides):
-    return form_data(case, **{"mother-status": "ran_away", "mother-whereabouts": "china", "door-education-status": "in_progress", **overrides})
+    return form_data(
+        case,
+        **{
+            "mother-status": "ran_away",
+            "mother-whereabouts": "china",
+            "door-education-status": "in_progress",
+            **overrides,
+        },
+    )
 
 
 def counts():
-    return (Interview.objects.count(), Interview.history.count(), Mother.history.count(), DocumentAccess.history.count())
+    return (
+        Interview.objects.count(),
+        Interview.history.count(),
+        Mother.history.count(),
+        DocumentAccess.history.count(),
+    )
 
 
 def test_an_interview_is_applied_with_history_and_logged(client, cw_a, case_a, device_a):
@@ -88,7 +101,16 @@ def test_a_case_taken_away_is_a_logged_404_and_nothing_changes(client, cw_a, sup
 def test_a_server_change_meanwhile_is_the_same_conflict_as_online(client, cw_a, sup_a, case_a, device_a):
     fields = changed(case_a)  # the versions the device took
     door = DocumentAccess.objects.get(child=case_a, kind="education")
-    update_door(child=case_a, by=sup_a, kind="education", status="has_access", barrier="", note="", expected_version=door.version, reason="x")
+    update_door(
+        child=case_a,
+        by=sup_a,
+        kind="education",
+        status="has_access",
+        barrier="",
+        note="",
+        expected_version=door.version,
+        reason="x",
+    )
     client.force_login(cw_a)
     before = counts()
     response = send(client, device_a, case_a, fields)

@@ -111,7 +111,9 @@ def test_the_take_page_lists_her_open_cases(client, cw_a, case_a, case_b):
 
 def test_register_makes_a_device_with_history(client, cw_a):
     client.force_login(cw_a)
-    response = client.post(reverse("offline:register"), json.dumps({"name": "My phone"}), content_type="application/json")
+    response = client.post(
+        reverse("offline:register"), json.dumps({"name": "My phone"}), content_type="application/json"
+    )
     assert response.status_code == 201
     device = OfflineDevice.objects.get(pk=response.json()["device"])
     assert device.user == cw_a and device.history.count() == 1
