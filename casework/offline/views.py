@@ -23,7 +23,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.access.queries import supervised_team
 from casework.core.tracked import StaleEdit
-from casework.interviews.forms import all_valid, interview_changes, interview_conflict, interview_forms
+from casework.interviews.forms import (
+    DoorNowForm,
+    InterviewForm,
+    InterviewReasonForm,
+    MotherNowForm,
+    all_valid,
+    interview_changes,
+    interview_conflict,
+    interview_forms,
+)
 from casework.interviews.services import record_interview
 from casework.models import Interview, OfflineDevice
 from casework.offline import queries, services
@@ -32,7 +41,7 @@ from casework.web.conflicts import log_conflict
 from casework.web.discreet import discreet
 from casework.web.gates import case_role_required, refuse, supervisor_required
 from children import access
-from children.models import DocumentKind
+from children.models import Child, DocumentAccess, DocumentKind
 
 # What the service worker keeps: the application's own shell and assets, nothing else.
 SHELL_STATIC = (
@@ -93,9 +102,6 @@ def home(request):
 def interview_forms_blank() -> dict:
     """The online interview form's fields, without a case: the offline form uses their
     names, labels and choices, and the script fills in the values of the case."""
-    from casework.interviews.forms import DoorNowForm, InterviewForm, InterviewReasonForm, MotherNowForm
-    from children.models import DocumentAccess
-
     return {
         "interview": InterviewForm(prefix="interview"),
         "reason": InterviewReasonForm(prefix="reason"),
@@ -218,7 +224,8 @@ def sync(request):
     if earlier is not None:
         if earlier.child_id != child.pk:
             return _bad(_("The request was not understood. Nothing was saved."))
-        return JsonResponse({"status": "already"})  # a resend: nothing new, nothing logged
+        # A resend: nothing new, nothing logged.
+        return JsonResponse({"status": "already", "case": _fresh_case(request, child)})
     forms = interview_forms(child, data)
     if not all_valid(forms):
         errors = {}
@@ -262,10 +269,18 @@ def sync(request):
         return _bad(" ".join(error.messages))
     except IntegrityError:
         if Interview.objects.filter(submission_token=token, child=child).exists():
-            return JsonResponse({"status": "already"})
+            return JsonResponse({"status": "already", "case": _fresh_case(request, child)})
         raise
     services.record_sync(device=device, by=request.user, sent=1, request=request)
-    return JsonResponse({"status": "sent"})
+    return JsonResponse({"status": "sent", "case": _fresh_case(request, child)})
+
+
+def _fresh_case(request, child) -> dict:
+    """The case as saved now, in the shape `take` gives it: the device's copy is renewed
+    (the versions above all, so that the next interview starts from them)."""
+    child = Child.objects.select_related("family", "family__mother").get(pk=child.pk)
+    limits = queries.settings_for(queries.team_of(request.user))
+    return queries.offline_case(child, settings=limits, discreet=discreet(request.user))
 
 
 @case_role_required("offline")

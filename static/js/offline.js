@@ -362,6 +362,10 @@
     });
   }
 
+  function saveCases() {
+    return seal(state.key, state.cases).then(function (box) { return put("cases", box); });
+  }
+
   function showList() {
     return load().then(function () {
       showOnly("offline-list");
@@ -479,7 +483,20 @@
       fields[name] = String(value);
     });
     state.outbox.push({ case: state.current.id, fields: fields, saved: Date.now() });
-    saveOutbox().then(function () {
+    // The device's copy shows what the interview found (the versions stay those taken).
+    var item = state.current;
+    if (item.mother) {
+      item.mother.status = fields["mother-status"];
+      item.mother.whereabouts = fields["mother-whereabouts"];
+    }
+    Object.keys(item.doors).forEach(function (kind) {
+      ["status", "barrier", "note"].forEach(function (name) {
+        var key = "door-" + kind + "-" + name;
+        if (key in fields) item.doors[kind][name] = fields[key];
+      });
+    });
+    item.interviews.unshift({ held_on: fields["interview-held_on"] });
+    saveCases().then(saveOutbox).then(function () {
       say(status, word("saved"));
       return showList();
     }).then(function () {
@@ -505,7 +522,11 @@
             if (response.ok) {
               state.outbox.splice(index, 1);
               sent += 1;
-              return saveOutbox().then(function () { return next(index); });
+              // The server's copy of the case now, with its new versions, replaces the device's.
+              if (answer.case) {
+                state.cases = state.cases.map(function (c) { return c.id === answer.case.id ? answer.case : c; });
+              }
+              return saveCases().then(saveOutbox).then(function () { return next(index); });
             }
             if (response.status === 409 && answer.conflict) {
               item.conflict = answer.conflict;
