@@ -401,15 +401,21 @@
       if (item.conflict) {
         var table = el("table");
         var head = el("tr");
-        ["", word("theirs"), word("yours")].forEach(function (text) { head.appendChild(el("th", text)); });
+        ["", word("theirs"), word("yours")].forEach(function (text) {
+          var th = el("th", text);
+          th.scope = "col";
+          head.appendChild(th);
+        });
         table.appendChild(head);
         item.conflict.rows.forEach(function (row) {
           var tr = el("tr");
           row.forEach(function (cell) { tr.appendChild(el("td", cell)); });
           table.appendChild(tr);
         });
-        li.appendChild(el("p", item.conflict.title));
-        li.appendChild(table);
+        var box = el("div", null, "conflict");
+        box.appendChild(el("p", item.conflict.title));
+        box.appendChild(table);
+        li.appendChild(box);
         var again = el("button", word("send-again"));
         again.type = "button";
         again.addEventListener("click", function () {
@@ -460,11 +466,22 @@
         setField(form, "door-" + kind + "-" + field, door[field]);
       });
     });
+    form.querySelectorAll("details[data-door]").forEach(function (details) {
+      var kind = details.dataset.door;
+      var select = form.querySelector('[name="door-' + kind + '-status"]');
+      var shown = details.querySelector("[data-door-status]");
+      details.open = false;
+      if (select && shown && item.doors[kind]) {
+        shown.textContent = select.options[select.selectedIndex] ? select.options[select.selectedIndex].text : "";
+        shown.className = "door door-" + item.doors[kind].status;
+      }
+    });
     if (item.village) facts.appendChild(el("p", word("village") + " " + item.village));
     if (item.interviews.length) {
       facts.appendChild(el("p", word("earlier") + " " + item.interviews.map(function (i) { return i.held_on; }).join(", ")));
       item.interviews.forEach(function (i) { if (i.notes) facts.appendChild(el("p", i.held_on + ": " + i.notes, "muted")); });
     }
+    facts.hidden = !facts.childNodes.length;
   }
 
   document.getElementById("back-to-list").addEventListener("click", function (event) {

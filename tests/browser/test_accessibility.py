@@ -51,6 +51,9 @@ def pages_of(role, case, assignment):
         ("follow-ups", reverse("interviews:follow-ups")),
         ("settings", reverse("accounts:preferences")),
         ("password", reverse("accounts:password")),
+        ("offline", reverse("offline:home")),
+        ("offline-take", reverse("offline:take")),
+        ("offline-devices", reverse("offline:devices")),
     ]
     return {
         "anon": [("login", reverse("login")), ("calendar", reverse("accounts:neutral"))],
@@ -64,6 +67,7 @@ def pages_of(role, case, assignment):
             ("case-history", reverse("supervision:case-history", args=[case.pk])),
             ("case-access", reverse("supervision:case-access", args=[case.pk])),
             ("integrity", reverse("audit:integrity")),
+            ("offline-limits", reverse("offline:limits")),
         ],
         "data-admin": [("aggregates", reverse("aggregates:dashboard")), ("settings", reverse("accounts:preferences"))],
     }[role]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casework.models import AccessAction, AccessLog, Interview, OfflineDevice
+from casework.models import AccessAction, AccessLog, Interview, OfflineDevice, Preferences
 from children.models import DocumentAccess
 from children.services import update_door
 from families.models import Mother
@@ -228,3 +228,35 @@ def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(
     expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
     assert DocumentAccess.objects.get(pk=door.pk).status == "in_progress"
     assert Interview.objects.filter(child=case_a).count() == 1
+
+
+@pytest.mark.parametrize("language", ["ko", "zh-hans"])
+def test_the_offline_pages_speak_the_users_language(phone, context, cw_a, case_a, screenshot, language):
+    Preferences.objects.create(user=cw_a, language=language)
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    page.goto("/offline/")
+    page.locator("#device-name").fill("Field phone")
+    page.locator("#setup-pin").fill(PIN)
+    page.locator("#setup-pin2").fill(PIN)
+    page.locator("#setup-form button").click()
+    waiting = {"ko": "보내기 대기: 0", "zh-hans": "等待发送： 0"}[language]
+    expect(page.locator("#outbox-count")).to_contain_text(waiting)
+    page.wait_for_function("async () => !!(await caches.match('/offline/'))", timeout=20_000)
+    page.goto("/offline/take/")
+    page.locator(f"#take-{case_a.pk}").check()
+    page.locator("#take-pin").fill(PIN)
+    page.locator("#take-form button[type=submit]").click()
+    page.wait_for_url("**/offline/")
+    context.set_offline(True)
+    page.reload()
+    unlock_button = page.locator("#unlock-form button")
+    page.locator("#unlock-pin").fill(PIN)
+    unlock_button.click()
+    page.locator(f"#offline-cases a[href='#case-{case_a.pk}']").click()
+    expect(page.locator("#case-heading")).to_contain_text(case_a.case_number)
+    # The form's words come from the cached page, in the user's language.
+    legend = {"ko": "면담", "zh-hans": "访谈"}[language]
+    expect(page.locator("#offline-interview legend").first).to_contain_text(legend)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(f"case-{language}")
