@@ -181,14 +181,18 @@
     }).catch(function () {});
   }
   guardExit(document.getElementById("quick-exit"), true);
-  guardExit(document.querySelector("form.logout"), false);
+  // Every Log out button (the top bar's, the settings page's); paths are stable.
+  document.querySelectorAll('form[action$="/logout/"]').forEach(function (form) { guardExit(form, false); });
 
   // Signed out (the login page), the person is told when interviews wait on this device.
   if (!body.dataset.user && window.indexedDB) {
     get("meta").then(function (meta) {
       if (meta && meta.pending > 0) {
         var main = document.getElementById("main");
-        if (main) main.insertBefore(el("p", meta.pending + " · " + word("kept"), "page-notice"), main.firstChild);
+        if (main) main.insertBefore(
+          el("p", word("kept-count") + " " + meta.pending + ". " + word("kept"), "page-notice offline-kept"),
+          main.firstChild
+        );
       }
     }).catch(function () {});
   }
@@ -273,6 +277,11 @@
   function start() {
     get("meta").then(function (meta) {
       state.meta = meta;
+      // Offline data set up under another account on this browser is never opened here.
+      if (meta && meta.user && meta.user !== body.dataset.user) {
+        showOnly(null);
+        return say(status, word("other-user"));
+      }
       showOnly(meta ? "offline-unlock" : "offline-setup");
       if (sessionStorage.getItem("casework-offline-kept")) {
         sessionStorage.removeItem("casework-offline-kept");
@@ -294,7 +303,7 @@
         if (!response.ok) throw answer.error || String(response.status);
         return newVault(pin).then(function (vault) {
           var meta = {
-            device: answer.device, salt: vault.salt, iterations: vault.iterations, iv: vault.iv,
+            device: answer.device, user: body.dataset.user, salt: vault.salt, iterations: vault.iterations, iv: vault.iv,
             wrapped: vault.wrapped, failures: 0, pending: 0, cases: 0,
             lastSync: Date.now(), expiryHours: answer.expiry_hours,
           };

@@ -4,6 +4,7 @@ IndexedDB or the Cache Storage; five wrong PINs wipe; a revoked device wipes at 
 sync; a conflicting server change shows the conflict after sync with nothing lost."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -61,6 +62,31 @@ VAULT_KEYS = (
   return keys;
 }"""
 )
+
+AGE_THE_DEVICE = """async (age) => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("casework-offline");
+    r.onsuccess = () => ok(r.result);
+  });
+  const meta = await new Promise((ok) => {
+    const r = db.transaction("vault").objectStore("vault").get("meta");
+    r.onsuccess = () => ok(r.result);
+  });
+  meta.lastSync = Date.now() - age;
+  await new Promise((ok) => {
+    const r = db.transaction("vault", "readwrite").objectStore("vault").put(meta, "meta");
+    r.onsuccess = ok;
+  });
+  db.close();
+}"""
+
+
+def eventually(check, seconds=10):
+    """The page tells the server of a wipe after the wipe itself, without waiting."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not logged in time"
+        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -168,7 +194,7 @@ def test_five_wrong_pins_wipe_the_device(phone, cw_a, case_a):
     expect(page.locator("#offline-status")).to_contain_text("Five wrong PINs")
     expect(page.get_by_role("button", name="Set up this device")).to_be_visible()
     assert page.evaluate(VAULT_KEYS) == []
-    assert AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="pin").exists()
+    eventually(lambda: AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="pin").exists())
 
 
 def test_a_device_revoked_by_the_supervisor_wipes_at_its_next_sync(phone, browser, base_url, cw_a, sup_a, case_a):
@@ -260,3 +286,50 @@ def test_the_offline_pages_speak_the_users_language(phone, context, cw_a, case_a
     expect(page.locator("#offline-interview legend").first).to_contain_text(legend)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(f"case-{language}")
+
+
+def test_offline_cases_expire_without_a_sync(phone, cw_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    # The last successful sync, 73 hours ago (the team's default expiry is 72).
+    page.evaluate(AGE_THE_DEVICE, 73 * 3600 * 1000)
+    page.reload()
+    unlock(page)
+    expect(page.locator("#offline-status")).to_contain_text("The offline cases expired")
+    assert "cases" not in page.evaluate(VAULT_KEYS)
+    eventually(lambda: AccessLog.objects.filter(action=AccessAction.WIPE, detail__why="expired").exists())
+
+
+def test_logging_out_keeps_only_the_interviews_waiting_to_be_sent(phone, context, cw_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    log_interview(page, case_a, mother="ran_away")
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    context.set_offline(False)
+    page.route("**/offline/sync/", lambda route: route.abort())  # not sent before logging out
+    page.goto("/preferences/")  # on a phone, Log out is on the settings page
+    page.locator("main").get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/**")
+    expect(page.locator(".offline-kept")).to_contain_text("Interviews kept on this device: 1.")
+    keys = page.evaluate(VAULT_KEYS)
+    assert "outbox" in keys and "cases" not in keys
+    assert not Interview.objects.exists()
+
+
+def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone, cw_a, cw_a2, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    page.context.clear_cookies()
+    log_in(page, "cw_a2", factories.PASSWORD)
+    page.goto("/offline/")
+    expect(page.locator("#offline-status")).to_contain_text("belongs to another account")
+    expect(page.locator("#unlock-pin")).to_be_hidden()
