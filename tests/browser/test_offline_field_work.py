@@ -9,6 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from casework.access.services import revoke_assignment
 from casework.models import AccessAction, AccessLog, Interview, OfflineDevice, Preferences
 from children.models import DocumentAccess
 from children.services import update_door
@@ -49,6 +50,26 @@ DUMP_STORAGE = (
     }
   }
   return out.join("\\n");
+}"""
+)
+
+CACHED_URLS = """async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+  }
+  return urls;
+}"""
+
+# Every IndexedDB record of the vault as JSON: its length is what the device holds.
+STORED_BYTES = (
+    """async () => {
+  """
+    + OPEN_DB
+    + """
+  const all = db.objectStoreNames.contains("vault") ? await read("getAll") : [];
+  db.close();
+  return JSON.stringify(all);
 }"""
 )
 
@@ -145,6 +166,9 @@ def test_field_work_without_a_connection(phone, context, cw_a, screenshot):
     set_up_device(page)
     take_offline(page, cases)
     assert AccessLog.objects.filter(action=AccessAction.OFFLINE).count() == 1
+    # A case page opened online with the service worker running is not kept by it.
+    page.goto(cases[0].get_absolute_url())
+    page.goto("/offline/")
 
     context.set_offline(True)
     page.reload()
@@ -161,6 +185,9 @@ def test_field_work_without_a_connection(phone, context, cw_a, screenshot):
 
     stored = page.evaluate(DUMP_STORAGE)
     assert "/offline/" in stored  # the dump did read the cache
+    cached = page.evaluate(CACHED_URLS)
+    assert cached and not [url for url in cached if "/cases/" in url or "/offline/take/" in url]
+    assert str(cases[0].pk) not in stored
     for case in cases:
         assert case.case_number not in stored
         assert case.given_name not in stored
@@ -333,3 +360,53 @@ def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone,
     page.goto("/offline/")
     expect(page.locator("#offline-status")).to_contain_text("belongs to another account")
     expect(page.locator("#unlock-pin")).to_be_hidden()
+
+
+def test_a_case_taken_away_meanwhile_is_refused_and_the_interview_stays(phone, context, cw_a, sup_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    log_interview(page, case_a, mother="ran_away")
+    revoke_assignment(assignment=case_a.assignments.get(), by=sup_a, reason="Moved to another caseworker")
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("#outbox-problems")).to_contain_text(
+        "This case is no longer open to you. Contact your supervisor"
+    )
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    assert not Interview.objects.exists()
+    assert AccessLog.objects.filter(action=AccessAction.DENIED, object_id=str(case_a.pk)).exists()
+
+
+def test_measure_twenty_cases_and_ten_interviews(phone, context, cw_a):
+    """The numbers of the closing note, printed (run with -s); the bounds are loose."""
+    cases = [factories.open_case_for(cw_a) for _ in range(20)]
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    started = time.perf_counter()
+    take_offline(page, cases)
+    took = time.perf_counter() - started
+    stored = len(page.evaluate(STORED_BYTES))
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    for case in cases[:10]:
+        log_interview(page, case)
+    expect(page.get_by_text("Waiting to send: 10 interviews")).to_be_visible()
+    context.set_offline(False)
+    started = time.perf_counter()
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible(timeout=60_000)
+    synced = time.perf_counter() - started
+    print(
+        f"\nbrowser: 20 cases stored in {stored} bytes of IndexedDB; taken offline in {took:.2f} s "
+        f"(page, PIN, request, encryption); 10 interviews sent in {synced:.2f} s"
+    )
+    assert Interview.objects.count() == 10
+    assert stored < 60_000 and took < 20 and synced < 60
