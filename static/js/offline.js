@@ -184,10 +184,13 @@
   // Every Log out button (the top bar's, the settings page's); paths are stable.
   document.querySelectorAll('form[action$="/logout/"]').forEach(function (form) { guardExit(form, false); });
 
-  // Signed out (the login page), the person is told when interviews wait on this device.
+  // Signed out (the session ended, or was ended elsewhere): the offline cases are wiped,
+  // interviews waiting to be sent stay encrypted, and the person is told about them.
   if (!body.dataset.user && window.indexedDB) {
     get("meta").then(function (meta) {
-      if (meta && meta.pending > 0) {
+      if (!meta) return;
+      wipe(true);
+      if (meta.pending > 0) {
         var main = document.getElementById("main");
         if (main) main.insertBefore(
           el("p", word("kept-count") + " " + meta.pending + ". " + word("kept"), "page-notice offline-kept"),

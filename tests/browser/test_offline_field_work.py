@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from casework.access.services import revoke_assignment
@@ -410,3 +411,17 @@ def test_measure_twenty_cases_and_ten_interviews(phone, context, cw_a):
     )
     assert Interview.objects.count() == 10
     assert stored < 60_000 and took < 20 and synced < 60
+
+
+def test_an_ended_session_wipes_the_offline_cases(phone, cw_a, case_a):
+    page = phone
+    log_in(page, "cw_a", factories.PASSWORD)
+    set_up_device(page)
+    take_offline(page, [case_a])
+    assert "cases" in page.evaluate(VAULT_KEYS)
+    Session.objects.all().delete()  # the session ends on the server (expiry, or ended elsewhere)
+    page.goto("/offline/")
+    page.wait_for_url("**/login/**")
+    page.wait_for_function(
+        """async () => (await indexedDB.databases()).every((db) => db.name !== "casework-offline")"""
+    )
