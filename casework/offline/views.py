@@ -91,8 +91,8 @@ def service_worker(request):
 @case_role_required("offline")
 @require_GET
 def home(request):
-    """The offline pages' shell: the same for everyone of the team, no case in it. The
-    script fills it from the encrypted store after the PIN."""
+    """The offline pages' shell: the interview form's fields and the page's words, no case
+    in it. The script fills it from the encrypted store after the PIN."""
     child_forms = interview_forms_blank()
     team = queries.team_of(request.user)
     settings = queries.settings_for(team)
