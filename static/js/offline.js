@@ -149,10 +149,12 @@
     });
   }
 
-  function tellServerWiped(app, meta, why) {
-    if (!app || !meta) return Promise.resolve();
-    return session(app.dataset.sessionCheck).then(function (answer) {
-      return postJson(app.dataset.wipedUrl, answer.csrf_token, { device: meta.device, why: why });
+  // The wipe is in the access log when the server can be told (signed in, online).
+  function tellServerWiped(meta, why) {
+    var words = document.getElementById("offline-words");
+    if (!meta || !words || !body.dataset.sessionUrl) return Promise.resolve();
+    return session(body.dataset.sessionUrl).then(function (answer) {
+      return postJson(words.dataset.wipedUrl, answer.csrf_token, { device: meta.device, why: why });
     }).catch(function () {});
   }
 
@@ -254,9 +256,8 @@
   function failedPin(meta) {
     meta.failures = (meta.failures || 0) + 1;
     if (meta.failures >= MAX_TRIES) {
-      var app = document.getElementById("offline-app");
       return wipe(false).then(function () {
-        tellServerWiped(app, meta, "pin");
+        tellServerWiped(meta, "pin");
         return word("wiped-pin");
       });
     }
@@ -336,7 +337,7 @@
         return put("meta", meta).then(function () {
           if (Date.now() - meta.lastSync > meta.expiryHours * 3600 * 1000) {
             return wipe(true).then(function () {
-              tellServerWiped(app, meta, "expired");
+              tellServerWiped(meta, "expired");
               say(status, word("expired"));
               return get("meta").then(function (left) {
                 state.meta = left;
@@ -610,7 +611,7 @@
     var meta = state.meta;
     state.key = null;
     wipe(false).then(function () {
-      tellServerWiped(app, meta, "user");
+      tellServerWiped(meta, "user");
       start();
     });
   });
