@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casework.models import AccessAction, AccessLog, OfflineDevice
 from casework.offline.services import register_device, revoke_device, update_offline_settings
@@ -137,3 +139,21 @@ def test_the_offline_shell_carries_no_case(client, cw_a, case_a):
     client.force_login(cw_a)
     page = client.get(reverse("offline:home")).content.decode()
     assert case_a.case_number not in page and "Minji" not in page and str(case_a.pk) not in page
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.one_of(json_values, st.fixed_dictionaries({"device": json_values, "cases": json_values})))
+def test_bad_take_requests_take_nothing(client, cw_a, case_a, device_a, payload):
+    client.force_login(cw_a)
+    response = client.post(reverse("offline:take"), json.dumps(payload), content_type="application/json")
+    assert response.status_code in (400, 404)
+    assert not AccessLog.objects.filter(action=AccessAction.OFFLINE).exists()
+    device_a.refresh_from_db()
+    assert device_a.cases_held == 0
