@@ -351,11 +351,19 @@ def test_logging_out_keeps_only_the_interviews_waiting_to_be_sent(phone, context
     assert not Interview.objects.exists()
 
 
-def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone, cw_a, cw_a2, case_a):
+def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone, context, cw_a, cw_a2, case_a):
     page = phone
     log_in(page, "cw_a", factories.PASSWORD)
     set_up_device(page)
     take_offline(page, [case_a])
+    # An interview waits to be sent, so signing out keeps it (encrypted) on the browser.
+    context.set_offline(True)
+    page.reload()
+    unlock(page)
+    log_interview(page, case_a, mother="ran_away")
+    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    context.set_offline(False)
+    page.route("**/offline/sync/", lambda route: route.abort())
     page.context.clear_cookies()
     log_in(page, "cw_a2", factories.PASSWORD)
     page.goto("/offline/")
