@@ -125,6 +125,12 @@ class AccessAction(models.TextChoices):
     RESET = "reset", _("Two-factor devices reset")
     # A step of a case's transfer between teams (casework.transfers); detail names the step.
     TRANSFER = "transfer", _("Transfer")
+    # Field work without a connection (casework.offline): cases taken onto a device, a
+    # device's sync, a device revoked, a device told to wipe what it holds.
+    OFFLINE = "offline", _("Taken offline")
+    SYNC = "sync", _("Synced")
+    REVOKE = "revoke", _("Device revoked")
+    WIPE = "wipe", _("Device wiped")
 
 
 class AccessLog(models.Model):
@@ -157,6 +163,72 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+
+class OfflineSettings(models.Model):
+    """A team's limits for field work without a connection (casework.offline), set by its
+    supervisor: how many cases a device may take, how long its data lasts without a sync,
+    and whether the village and earlier interview notes may travel. A team without a row
+    has the defaults (OFFLINE_DEFAULTS)."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="offline_settings")
+    max_cases = models.PositiveSmallIntegerField(_("most cases a device may take offline"), default=20)
+    expiry_hours = models.PositiveSmallIntegerField(_("hours offline data lasts without a sync"), default=72)
+    include_village = models.BooleanField(_("the village may be taken offline"), default=False)
+    include_notes = models.BooleanField(_("earlier interview notes may be taken offline"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("offline settings")
+        verbose_name_plural = _("offline settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_cases__gte=1, max_cases__lte=100), name="offline_max_cases_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expiry_hours__gte=1, expiry_hours__lte=720), name="offline_expiry_hours_range"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Offline settings"))
+
+
+class OfflineDevice(models.Model):
+    """A browser that holds cases for field work without a connection. Its data is
+    encrypted in the browser under the caseworker's offline PIN; the server keeps only the
+    name she gave it, when it last synced, how many cases it holds, and its revocation. A
+    revoked device is told to wipe what it holds at its next contact (casework.offline)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="offline_devices", verbose_name=_("caseworker")
+    )
+    name = models.CharField(_("device name"), max_length=60)
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    cases_held = models.PositiveSmallIntegerField(_("cases held"), default=0)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    wiped_at = models.DateTimeField(_("wiped"), null=True, blank=True)
+
+    history = case_history()
+
+    class Meta:
+        verbose_name = _("offline device")
+        verbose_name_plural = _("offline devices")
+        ordering = ["-registered_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class AdminAction(models.TextChoices):

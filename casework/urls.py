@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("casework.interviews.urls")),
     path("", include("casework.plans.urls")),
     path("", include("casework.accounts.urls")),
+    path("", include("casework.offline.urls")),
     path("team/", include("casework.supervision.urls")),
     path("team/", include("casework.transfers.urls")),
     path("audit/", include("casework.audit.urls")),

@@ -60,10 +60,14 @@ def preferences(request):
 
 def _end_session(request, destination: str):
     """Log out, delete the session row, and tell the browser to drop our cookies, cache and
-    storage: nothing of the application stays on a shared or searched phone (SE-4, SE-11)."""
+    storage: nothing of the application stays on a shared or searched phone (SE-4, SE-11);
+    only interviews that wait to be sent are kept, encrypted (casework.offline)."""
+    keep_offline = request.POST.get("keep_offline") == "1"
     logout(request)
     response = redirect(destination)
-    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    # Interviews logged offline and not yet sent stay in the browser's storage, encrypted
+    # under the offline PIN (static/js/offline.js removed the cases before sending this).
+    response["Clear-Site-Data"] = '"cache", "cookies"' if keep_offline else '"cache", "cookies", "storage"'
     return response
 
 

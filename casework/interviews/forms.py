@@ -6,9 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.tracked import StaleEdit
 from casework.models import Interview
+from casework.web.conflicts import carry_newer_version, conflict_rows
 from casework.web.forms import DateInput, ReasonField, WordsForEmptyChoices
 from children.forms import DoorForm
+from children.models import DocumentKind
+from children.services import DoorUpdate
 from families.models import MotherStatus, Whereabouts
 
 
@@ -78,3 +82,60 @@ class DoorNowForm(DoorForm):
 
 class InterviewReasonForm(forms.Form):
     reason = ReasonField(required=False)
+
+
+def interview_forms(child, data=None):
+    """The online form and the offline sync both build these: the interview, its reason,
+    the four doors now and the mother now, from the same field names."""
+    doors = {door.kind: door for door in child.document_access.all()}
+    mother = child.family.mother
+    forms = {
+        "interview": InterviewForm(data, prefix="interview"),
+        "reason": InterviewReasonForm(data, prefix="reason"),
+        "doors": [DoorNowForm(data, instance=doors[kind], prefix=f"door-{kind}") for kind in DocumentKind.values],
+        "mother": None,
+    }
+    if mother is not None:
+        forms["mother"] = MotherNowForm(
+            data,
+            prefix="mother",
+            initial={"status": mother.status, "whereabouts": mother.whereabouts, "version": mother.version},
+        )
+    return forms
+
+
+def all_valid(forms) -> bool:
+    parts = [forms["interview"], forms["reason"], *forms["doors"]] + ([forms["mother"]] if forms["mother"] else [])
+    return all([form.is_valid() for form in parts])  # a list, so every form shows its errors
+
+
+def interview_changes(forms) -> dict:
+    """Only what the caseworker changed on the form is written; untouched parts are left
+    alone even if someone else has changed them meanwhile."""
+    mother, doors, versions = None, {}, {}
+    if forms["mother"] is not None and forms["mother"].has_changed():
+        mother = forms["mother"].cleaned_data
+        versions["mother"] = mother["version"]
+    for form in forms["doors"]:
+        if form.has_changed():
+            data = form.cleaned_data
+            doors[form.instance.kind] = DoorUpdate(status=data["status"], barrier=data["barrier"], note=data["note"])
+            versions[form.instance.kind] = data["version"]
+    return {
+        "mother_status": mother["status"] if mother else None,
+        "mother_whereabouts": mother["whereabouts"] if mother else None,
+        "doors": doors,
+        "expected_versions": versions,
+    }
+
+
+def interview_conflict(forms, stale: StaleEdit) -> dict:
+    record = stale.instance
+    if record._meta.model_name == "mother":
+        form, title = forms["mother"], _("Mother's status")
+        rows = conflict_rows(form, record, fields=("status", "whereabouts"))
+    else:
+        form = next(f for f in forms["doors"] if f.instance.kind == record.kind)
+        title, rows = record.get_kind_display(), conflict_rows(form, record)
+    carry_newer_version(form, record)
+    return {"title": title, "rows": rows}

@@ -59,6 +59,9 @@ def pages_of(role, case, assignment, transfer=None):
         ("referral-new", reverse("plans:referral-new", args=[case.pk])),
         ("referral-slip", reverse("plans:referral-slip", args=[case.pk, referral.pk])),
         ("partners", reverse("plans:partners")),
+        ("offline", reverse("offline:home")),
+        ("offline-take", reverse("offline:take")),
+        ("offline-devices", reverse("offline:devices")),
     ]
     return {
         "anon": [("login", reverse("login")), ("calendar", reverse("accounts:neutral"))],
@@ -77,6 +80,7 @@ def pages_of(role, case, assignment, transfer=None):
             ("integrity", reverse("audit:integrity")),
             ("partner-new", reverse("plans:partner-new")),
             ("referral-override", reverse("plans:referral-override", args=[case.pk, referral.pk])),
+            ("offline-limits", reverse("offline:limits")),
         ],
         "data-admin": [("aggregates", reverse("aggregates:dashboard")), ("settings", reverse("accounts:preferences"))],
     }[role]

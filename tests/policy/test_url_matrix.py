@@ -100,6 +100,17 @@ MATRIX = {
     "aggregates:dashboard": ((), row(data_admin=200)),
     "aggregates:download": (("csv",), row(data_admin=200)),
     "aggregates:releases": ((), row(data_admin=200)),
+    # Field work offline: the service worker and the manifest carry nothing about anyone.
+    "offline:service-worker": ((), EVERYONE),
+    "offline:manifest": ((), EVERYONE),
+    "offline:home": ((), CASE_WORK),
+    "offline:take": ((), CASE_WORK),
+    "offline:devices": ((), CASE_WORK),
+    "offline:limits": ((), SUPERVISORS),
+    "offline:register": ((), CASE_ROLES_POST_ONLY),
+    "offline:sync": ((), CASE_ROLES_POST_ONLY),
+    "offline:wiped": ((), CASE_ROLES_POST_ONLY),
+    "offline:revoke": (("00000000-0000-0000-0000-000000000000",), CASE_ROLES_POST_ONLY),
     "admin:index": ((), row(302, 302, 302, 302, 302, 302, 200)),
     # The admin's "view on site" shortcut, shadowed: no existence oracle for anyone.
     "admin-view-on-site": (("1", "case"), row(*(404,) * 7)),
