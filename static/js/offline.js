@@ -402,7 +402,7 @@
 
   function drawOutbox() {
     var waiting = state.outbox.length;
-    document.getElementById("outbox-count").textContent = word("waiting") + " " + waiting + " " + word("interviews");
+    document.getElementById("outbox-count").textContent = word("waiting") + " " + waiting;
     document.getElementById("send-now").hidden = waiting === 0;
     var problems = document.getElementById("outbox-problems");
     problems.replaceChildren();
@@ -580,7 +580,7 @@
         return put("meta", state.meta);
       });
     }).then(function () {
-      if (sent) say(status, word("sent") + " " + sent + " " + word("interviews"));
+      if (sent) say(status, word("sent") + " " + sent);
       drawOutbox();
     }, function (problem) {
       if (problem === "revoked") {

@@ -127,7 +127,7 @@ def set_up_device(page):
     page.locator("#setup-pin").fill(PIN)
     page.locator("#setup-pin2").fill(PIN)
     page.get_by_role("button", name="Set up this device").click()
-    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 0")).to_be_visible()
     # The service worker has kept the shell.
     page.wait_for_function("async () => !!(await caches.match('/offline/'))", timeout=20_000)
 
@@ -177,11 +177,11 @@ def test_field_work_without_a_connection(phone, context, cw_a, screenshot):
     for case in cases:
         expect(page.get_by_role("link", name=re.compile(case.case_number))).to_be_visible()
     log_interview(page, cases[0], mother="ran_away", door=("education", "in_progress"))
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
 
     page.reload()
     unlock(page)
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     screenshot("waiting")
 
     stored = page.evaluate(DUMP_STORAGE)
@@ -197,8 +197,8 @@ def test_field_work_without_a_connection(phone, context, cw_a, screenshot):
 
     # Back online: it is sent on its own, without "Send now".
     context.set_offline(False)
-    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
-    expect(page.locator("#offline-status")).to_contain_text("Sent: 1 interviews")
+    expect(page.get_by_text("Interviews waiting to be sent: 0")).to_be_visible()
+    expect(page.locator("#offline-status")).to_contain_text("Interviews sent: 1")
 
     interview = Interview.objects.get(child=cases[0])
     assert interview.notes == "Grandmother says the school refused again"
@@ -273,13 +273,13 @@ def test_a_conflicting_change_shows_the_conflict_after_sync_and_nothing_is_lost(
     expect(page.get_by_text("Someone else changed this case while you were away.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Status"))).to_contain_text("Has access")
     expect(page.get_by_role("row", name=re.compile("Status"))).to_contain_text("In progress")
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     screenshot("conflict")
     assert DocumentAccess.objects.get(pk=door.pk).status == "has_access"
     assert not Interview.objects.filter(child=case_a).exists()
 
     page.get_by_role("button", name="Send mine over theirs").click()
-    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 0")).to_be_visible()
     assert DocumentAccess.objects.get(pk=door.pk).status == "in_progress"
     assert Interview.objects.filter(child=case_a).count() == 1
 
@@ -294,7 +294,7 @@ def test_the_offline_pages_speak_the_users_language(phone, context, cw_a, case_a
     page.locator("#setup-pin").fill(PIN)
     page.locator("#setup-pin2").fill(PIN)
     page.locator("#setup-form button").click()
-    waiting = {"ko": "보내기 대기: 0", "zh-hans": "等待发送： 0"}[language]
+    waiting = {"ko": "보내기를 기다리는 면담: 0", "zh-hans": "等待发送的访谈： 0"}[language]
     expect(page.locator("#outbox-count")).to_contain_text(waiting)
     page.wait_for_function("async () => !!(await caches.match('/offline/'))", timeout=20_000)
     page.goto("/offline/take/")
@@ -339,7 +339,7 @@ def test_logging_out_keeps_only_the_interviews_waiting_to_be_sent(phone, context
     page.reload()
     unlock(page)
     log_interview(page, case_a, mother="ran_away")
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     context.set_offline(False)
     page.route("**/offline/sync/", lambda route: route.abort())  # not sent before logging out
     page.goto("/preferences/")  # on a phone, Log out is on the settings page
@@ -361,7 +361,7 @@ def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone,
     page.reload()
     unlock(page)
     log_interview(page, case_a, mother="ran_away")
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     context.set_offline(False)
     page.route("**/offline/sync/", lambda route: route.abort())
     page.context.clear_cookies()
@@ -387,7 +387,7 @@ def test_a_case_taken_away_meanwhile_is_refused_and_the_interview_stays(phone, c
     expect(page.locator("#outbox-problems")).to_contain_text(
         "This case is no longer open to you. Contact your supervisor"
     )
-    expect(page.get_by_text("Waiting to send: 1 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     assert not Interview.objects.exists()
     assert AccessLog.objects.filter(action=AccessAction.DENIED, object_id=str(case_a.pk)).exists()
 
@@ -407,11 +407,11 @@ def test_measure_twenty_cases_and_ten_interviews(phone, context, cw_a):
     unlock(page)
     for case in cases[:10]:
         log_interview(page, case)
-    expect(page.get_by_text("Waiting to send: 10 interviews")).to_be_visible()
+    expect(page.get_by_text("Interviews waiting to be sent: 10")).to_be_visible()
     context.set_offline(False)
     started = time.perf_counter()
     page.get_by_role("button", name="Send now").click()
-    expect(page.get_by_text("Waiting to send: 0 interviews")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Interviews waiting to be sent: 0")).to_be_visible(timeout=60_000)
     synced = time.perf_counter() - started
     print(
         f"\nbrowser: 20 cases stored in {stored} bytes of IndexedDB; taken offline in {took:.2f} s "
