@@ -364,6 +364,9 @@ def test_another_account_on_the_same_browser_cannot_open_the_offline_data(phone,
     expect(page.get_by_text("Interviews waiting to be sent: 1")).to_be_visible()
     context.set_offline(False)
     page.route("**/offline/sync/", lambda route: route.abort())
+    # Leave the page first: a request it still has in flight (the session's status) would
+    # bring the session cookie back after it is cleared.
+    page.goto("about:blank")
     page.context.clear_cookies()
     log_in(page, "cw_a2", factories.PASSWORD)
     page.goto("/offline/")

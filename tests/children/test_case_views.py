@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,13 +14,9 @@ from casework.models import AccessLog
 from children.models import Child
 from tests import factories
 from tests.not_found import assert_the_plain_404
+from tests.query_counts import ACCESS_LOG_QUERIES
 
 LIST = reverse("children:list")
-# The access-log row: on PostgreSQL the head's advance and one statement that inserts the
-# row and moves the head's hash (in production, outside a transaction: the head's read and
-# one statement that moves it and inserts the row); on SQLite the head's advance, the
-# INSERT and the head's hash (casework.audit.services).
-ACCESS_LOG_QUERIES = 2 if connection.vendor == "postgresql" else 3
 # Queries for one page of the list, however many cases the user holds: the session and
 # the user (2); the device that verified the session's second factor (1); the visible
 # ids, the page and its doors (3); the access-log row (see above); preferences and roles
