@@ -534,9 +534,16 @@
     });
   });
 
+  // A tap on "Send now" (or the connection coming back) while a send is under way is not
+  // lost: one more send follows it. The first may have failed on a connection not yet up.
   var sending = false;
+  var again = false;
   function sendNow() {
-    if (sending || !state.key || !state.meta) return Promise.resolve();
+    if (!state.key || !state.meta) return Promise.resolve();
+    if (sending) {
+      again = true;
+      return Promise.resolve();
+    }
     sending = true;
     var sent = 0;
     var token;
@@ -600,6 +607,10 @@
       say(status, word("offline"));
     }).finally(function () {
       sending = false;
+      if (again) {
+        again = false;
+        sendNow();
+      }
     });
   }
 
