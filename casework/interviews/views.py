@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +11,7 @@ from casework.core.tracked import StaleEdit
 from casework.interviews import queries as interview_queries
 from casework.interviews.forms import all_valid, interview_changes, interview_conflict, interview_forms
 from casework.interviews.services import record_interview
-from casework.models import AccessAction, Interview
+from casework.models import AccessAction
 from casework.plans.forms import ServiceForm
 from casework.web.conflicts import log_conflict
 from casework.web.discreet import discreet
@@ -45,11 +44,6 @@ def interview_new(request, pk):
             conflict = interview_conflict(forms, stale)
         except ValidationError as error:
             _show_refusal(forms, error)
-        except IntegrityError:
-            # The same form arrived twice at the same moment: the other request logged it.
-            if not Interview.objects.filter(submission_token=token, child=child).exists():
-                raise
-            return redirect(child)
         else:
             messages.success(request, _("Interview logged."))
             return redirect(child)

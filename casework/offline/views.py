@@ -13,7 +13,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -236,15 +235,16 @@ def sync(request):
     interview_data = forms["interview"].cleaned_data
     interview_data.pop("submission_token")
     try:
-        with transaction.atomic():
-            record_interview(
-                child=child,
-                by=request.user,
-                submission_token=token,
-                reason=forms["reason"].cleaned_data["reason"],
-                **interview_data,
-                **interview_changes(forms),
-            )
+        # A twin of this token arriving at the same moment is answered by record_interview
+        # itself (the unique index refuses the second INSERT and it returns the first).
+        record_interview(
+            child=child,
+            by=request.user,
+            submission_token=token,
+            reason=forms["reason"].cleaned_data["reason"],
+            **interview_data,
+            **interview_changes(forms),
+        )
     except StaleEdit as stale:
         log_conflict(request, stale)
         conflict = interview_conflict(forms, stale)
@@ -267,10 +267,6 @@ def sync(request):
         )
     except ValidationError as error:
         return _bad(" ".join(error.messages))
-    except IntegrityError:
-        if Interview.objects.filter(submission_token=token, child=child).exists():
-            return JsonResponse({"status": "already", "case": _fresh_case(request, child)})
-        raise
     services.record_sync(device=device, by=request.user, sent=1, request=request)
     return JsonResponse({"status": "sent", "case": _fresh_case(request, child)})
 
