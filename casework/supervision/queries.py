@@ -41,6 +41,7 @@ from casework.models import (
     Referral,
     Service,
     Team,
+    TimelineRow,
     Transfer,
 )
 from children.models import CaseStatus, Child, DocumentAccess
@@ -368,7 +369,79 @@ def history_rows(
     `before` / `after` keep the rows older / newer than a mark (then `after` reads oldest
     first); `limit` bounds every part of the union as well, on databases that allow it, so
     that each history table is read backwards on its date index for at most that many of
-    the team's rows instead of being sorted whole."""
+    the team's rows instead of being sorted whole.
+
+    The whole team's timeline, filtered by person or dates or neither, is read from the
+    timeline's index (casework.models.TimelineRow, _indexed_rows); a filter on a case or
+    on a kind of record reads the history tables (_union_rows), which is quick for one
+    case or one table and shows the folded records on their own as it always has."""
+    if not f.kind and f.child_pk is None and not f.case_number:
+        return _indexed_rows(team, f, before=before, after=after, limit=limit)
+    return _union_rows(team, f, before=before, after=after, limit=limit)
+
+
+def _seen_by(team: Team) -> Q:
+    """An index row the team sees today, by the rules of _scopes, checked row by row (an
+    index probe each) on the rows a page reads: the index is where rows are found, the
+    team's cases of today decide what is shown."""
+    children = Child.objects.filter(team=team)
+    case_kinds = [kind for kind in KINDS if kind not in ("family", "mother", "father", "partner")]
+    return (
+        Q(Q(kind__in=case_kinds), Exists(children.filter(pk=OuterRef("anchor"))))
+        | Q(Q(kind="family"), Exists(children.filter(family_id=OuterRef("anchor"))))
+        | Q(Q(kind="mother"), Exists(children.filter(family__mother_id=OuterRef("anchor"))))
+        | Q(Q(kind="father"), Exists(children.filter(family__father_id=OuterRef("anchor"))))
+        # A partner row carries its team (the index's team); a team without cases sees none.
+        | Q(Q(kind="partner"), Exists(children))
+    )
+
+
+def _indexed_rows(
+    team: Team, f: ReviewFilter, *, before: Mark | None = None, after: Mark | None = None, limit: int | None = None
+) -> QuerySet:
+    """history_rows for the whole team, from the index: its rows of the team that are not
+    folded into an opening, read on (team, date, history id, kind) from the mark on."""
+    rows = TimelineRow.objects.filter(team=team, folded=False).filter(_seen_by(team))
+    if f.user_id is not None:
+        rows = rows.filter(history_user_id=f.user_id)
+    start, end = f.date_range()
+    if start:
+        rows = rows.filter(history_date__gte=start)
+    if end:
+        rows = rows.filter(history_date__lt=end)
+    mark = before or after
+    if mark is not None:
+        # (date, id, kind) beyond the mark's, the first condition a range the index starts from.
+        if before is not None:
+            rows = rows.filter(
+                Q(history_date__lte=mark.at)
+                & (
+                    Q(history_date__lt=mark.at)
+                    | Q(history_date=mark.at, history_id__lt=mark.history_id)
+                    | Q(history_date=mark.at, history_id=mark.history_id, kind__lt=mark.kind)
+                )
+            )
+        else:
+            rows = rows.filter(
+                Q(history_date__gte=mark.at)
+                & (
+                    Q(history_date__gt=mark.at)
+                    | Q(history_date=mark.at, history_id__gt=mark.history_id)
+                    | Q(history_date=mark.at, history_id=mark.history_id, kind__gt=mark.kind)
+                )
+            )
+    if after is not None:
+        rows = rows.order_by("history_date", "history_id", "kind")
+    else:
+        rows = rows.order_by("-history_date", "-history_id", "-kind")
+    found = rows.values_list("history_id", "history_date", "kind")
+    return found[:limit] if limit is not None else found
+
+
+def _union_rows(
+    team: Team, f: ReviewFilter, *, before: Mark | None = None, after: Mark | None = None, limit: int | None = None
+) -> QuerySet:
+    """history_rows from the history tables themselves: one UNION ALL, a part per kind."""
     scopes = _scopes(_team_children(team, f))
     start, end = f.date_range()
     connection = connections[Child.history.db]
