@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -539,11 +539,17 @@ class Entry:
         return self.record.history_change_reason or ""
 
 
+_TRACKED: dict[type, list[models.Field]] = {}
+
+
 def _tracked_fields(model) -> list[models.Field]:
     # Only what the history keeps: a field left out of it (a child's secret record key)
-    # has no value on a history row and is never shown.
-    kept = {f.name for f in model.history.model.tracked_fields}
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
+    # has no value on a history row and is never shown. Once per model: `model.history`
+    # builds a new manager class on every access.
+    if model not in _TRACKED:
+        kept = {f.name for f in model.history.model.tracked_fields}
+        _TRACKED[model] = [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
+    return _TRACKED[model]
 
 
 @dataclass
@@ -555,34 +561,84 @@ class _References:
     teams: dict = field(default_factory=dict)
 
 
-def _show(model_field: models.Field, value, refs: _References) -> str:
-    if isinstance(model_field, models.ForeignKey) and value is not None:
-        target = model_field.related_model
-        if target is get_user_model():
+@dataclass(frozen=True)
+class _Shown:
+    """How one tracked field reads, resolved once per model and language (the label, the
+    choices' names) rather than for every row of the page."""
+
+    attname: str
+    label: str
+    sensitive: bool
+    target: str  # "user", "child", "team", "other" for a foreign key; "" for a value
+    choices: dict
+
+
+_SHOWN: dict[tuple[type, str | None], list[_Shown]] = {}
+
+
+def _shown_fields(model) -> list[_Shown]:
+    key = (model, translation.get_language())
+    if key not in _SHOWN:
+        user_model = get_user_model()
+        shown = []
+        for model_field in _tracked_fields(model):
+            target = ""
+            if isinstance(model_field, models.ForeignKey):
+                related = model_field.related_model
+                target = (
+                    "user"
+                    if related is user_model
+                    else "child"
+                    if related is Child
+                    else "team"
+                    if related is Team
+                    else "other"
+                )
+            choices = {value: str(label) for value, label in model_field.flatchoices} if model_field.choices else {}
+            shown.append(
+                _Shown(
+                    attname=model_field.attname,
+                    label=str(capfirst(model_field.verbose_name)),
+                    sensitive=model_field.name in DISCREET_FIELDS,
+                    target=target,
+                    choices=choices,
+                )
+            )
+        _SHOWN[key] = shown
+    return _SHOWN[key]
+
+
+def _show(shown: _Shown, value, refs: _References) -> str:
+    if shown.target and value is not None:
+        if shown.target == "user":
             return refs.users.get(value, _("a former user"))
-        if target is Child:
+        if shown.target == "child":
             return refs.children.get(value, _("a case of another team"))
-        if target is Team:
+        if shown.target == "team":
             return refs.teams.get(value, "?")
         return _("linked record")
-    return display_value(value, model_field.flatchoices if model_field.choices else None)
+    if value is None or value == "":
+        return EMPTY
+    if value in shown.choices:
+        return shown.choices[value]
+    return display_value(value)
 
 
 def _changes(model, record, previous, refs: _References) -> list[Change]:
     changes = []
-    for model_field in _tracked_fields(model):
-        new = getattr(record, model_field.attname)
-        old = getattr(previous, model_field.attname) if previous is not None else None
+    for shown in _shown_fields(model):
+        new = getattr(record, shown.attname)
+        old = getattr(previous, shown.attname) if previous is not None else None
         if previous is not None and old == new:
             continue
         if previous is None and (new is None or new == ""):
             continue
         changes.append(
             Change(
-                label=str(capfirst(model_field.verbose_name)),
-                old=_show(model_field, old, refs) if previous is not None else EMPTY,
-                new=_show(model_field, new, refs),
-                sensitive=model_field.name in DISCREET_FIELDS,
+                label=shown.label,
+                old=_show(shown, old, refs) if previous is not None else EMPTY,
+                new=_show(shown, new, refs),
+                sensitive=shown.sensitive,
             )
         )
     return changes

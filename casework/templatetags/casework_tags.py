@@ -2,6 +2,9 @@ from functools import cache
 
 from django import template
 from django.db.models import Model
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from casework.core import display, roles
 
@@ -49,3 +52,13 @@ def object_label(object_type: str) -> str:
 def role_label(role: str) -> str:
     """ "Supervisor" rather than "supervisor", in the reader's language."""
     return str(roles.ROLE_LABELS.get(role, role))
+
+
+@register.simple_tag
+def created_values(changes, discreet) -> SafeString:
+    """A record's values as created, in the timeline: a <dt>/<dd> per field, a sensitive
+    one hidden in discreet mode. Written here rather than as a template loop: an opening
+    folds some seventy values, and the loop was most of the timeline's rendering."""
+    hidden = format_html('<span class="muted">{}</span>', _("hidden (discreet mode)"))
+    rows = ((change.label, hidden if discreet and change.sensitive else change.new) for change in changes)
+    return format_html('<dl class="created">{}</dl>', format_html_join("", '<dt>{}</dt><dd class="new">{}</dd>', rows))
