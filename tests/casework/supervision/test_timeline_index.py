@@ -3,7 +3,9 @@ tables show: after a transfer, for a family with children in two teams, with eve
 page after page; and nothing of another team, even when the index itself is wrong."""
 
 import datetime
+import io
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -236,3 +238,14 @@ def test_the_whole_teams_page_takes_as_many_queries_however_long_the_history(cli
         reassign_case(child=case_a, to=cw_a2 if n % 2 else cw_a, by=sup_a, reason="cover")
     many = _queries(client)
     assert many <= few
+
+
+def test_the_index_is_written_again_from_the_history_by_the_command(team_a, sup_a, cw_a, case_a):
+    _some_history(cw_a, sup_a, case_a)
+    kept = index_rows()
+    TimelineRow.objects.all().delete()
+    assert _indexed_rows(team_a, ReviewFilter()).count() == 0
+    out = io.StringIO()
+    call_command("rebuild_timeline_index", stdout=out)
+    assert index_rows() == kept and str(len(kept)) in out.getvalue()
+    assert_same_rows(team_a)
