@@ -91,3 +91,10 @@ def short_date(value: datetime.date | None) -> str:
     if value is None:
         return EMPTY
     return _date_in(get_language(), value)
+
+
+def local_datetime(value: datetime.datetime, format_name: str = "DATETIME_FORMAT") -> str:
+    """A moment as the `date` filter writes it on a page: in the active time zone, in the
+    active language's format (`format_name` a format setting's name or a format string,
+    "c" for the ISO 8601 of a <time datetime>)."""
+    return formats.date_format(timezone.localtime(value), format_name)
