@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,7 @@ from casework.models import AccessAction, Interview
 from casework.plans import queries as plan_queries
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import conceal, discreet
-from casework.web.fragments import render_fragment
+from casework.web.fragments import link_to, render_fragment
 from casework.web.gates import case_role_required, refuse
 from casework.web.htmx import is_htmx, refused_status
 from children import access, queries, services
@@ -81,14 +80,11 @@ CASE_ROW_TEXT = {
     "last_interview": gettext_lazy("Last interview:"),
     "follow_up": gettext_lazy("Follow-up:"),
 }
-# Stands for a case's id in a link reversed once per page.
-_ANY_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def case_rows(children, *, discreet: bool) -> SafeString:
     """The list's rows (templates/children/case_rows.jinja) for children annotated by
     children.queries.with_case_summary."""
-    detail = reverse("children:detail", args=[_ANY_ID])
     return render_fragment(
         "children/case_rows.jinja",
         children=children,
@@ -100,7 +96,7 @@ def case_rows(children, *, discreet: bool) -> SafeString:
         door_status=display.choice_labels(DocumentAccess, "status"),
         full_name=display.full_name,
         date=display.short_date,
-        url_of=lambda pk: detail.replace(_ANY_ID, str(pk)),
+        url_of=link_to("children:detail"),
     )
 
 

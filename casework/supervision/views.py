@@ -22,9 +22,10 @@ from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
 from casework.transfers import queries as transfers
 from casework.web.discreet import discreet
-from casework.web.fragments import render_fragment
+from casework.web.fragments import link_to, render_fragment
 from casework.web.gates import refuse, supervisor_required
 from children import access
+from children.models import Child
 
 
 def _team_case(request, team, pk, perm=access.VIEW, *, log_as=AccessAction.VIEW):
@@ -47,6 +48,7 @@ def team_overview(request, team):
     context = {
         "team": team,
         "page": page,
+        "case_rows": team_case_rows(page),
         "caseload": review.caseload(team),
         "incoming_transfers": transfers.incoming(team),
         "outgoing_transfers": transfers.outgoing(team),
@@ -55,6 +57,34 @@ def team_overview(request, team):
         "overdue_goals": plan_queries.overdue_goals(team),
     }
     return render(request, "casework/supervision/team.html", context)
+
+
+# The words of the team page's case rows, resolved once per page.
+TEAM_ROW_TEXT = {
+    "until": gettext_lazy("until %(date)s"),
+    "nobody": gettext_lazy("nobody"),
+    "overdue": gettext_lazy("overdue"),
+    "assignment": gettext_lazy("Assignment"),
+    "history": gettext_lazy("History"),
+    "access": gettext_lazy("Access"),
+    "transfer": gettext_lazy("Transfer"),
+}
+
+
+def team_case_rows(page) -> SafeString:
+    """The team page's cases (templates/casework/supervision/team_rows.jinja)."""
+    return render_fragment(
+        "casework/supervision/team_rows.jinja",
+        children=page.object_list,
+        text={key: str(words) for key, words in TEAM_ROW_TEXT.items()},
+        statuses=display.choice_labels(Child, "case_status"),
+        date=display.short_date,
+        case_url=link_to("children:detail"),
+        assignment_url=link_to("supervision:assignment"),
+        history_url=link_to("supervision:case-history"),
+        access_url=link_to("supervision:case-access"),
+        transfer_url=link_to("transfers:propose"),
+    )
 
 
 @supervisor_required("caseload")

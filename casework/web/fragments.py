@@ -12,11 +12,14 @@ resolved once per page (a dict of gettext strings, the choice labels of
 casework.core.display), so makemessages finds the words in Python, and a row performs no
 translation lookup."""
 
+import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import jinja2
 from django.conf import settings
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -39,3 +42,15 @@ def render_fragment(name: str, **context: Any) -> SafeString:
     """The fragment `name` (under templates/) rendered with `context`, as safe HTML for a
     Django template."""
     return mark_safe(_environment().get_template(name).render(context))  # noqa: S308 (Jinja escaped it)
+
+
+# Stands for a record's id in a link reversed once per page.
+_ANY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def link_to(viewname: str) -> Callable[[uuid.UUID], str]:
+    """The address of `viewname` for a record's id, reversed once for a page of rows (a
+    reverse per row costs what the row's whole rendering does). For views whose only
+    argument is the id (`<uuid:pk>`)."""
+    pattern = reverse(viewname, args=[_ANY_ID])
+    return lambda pk: pattern.replace(_ANY_ID, str(pk))
