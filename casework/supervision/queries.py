@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -741,21 +740,14 @@ def timeline_page(
 ACTIONS_WITHOUT_A_CASE = (AccessAction.LIST, AccessAction.SEARCH, AccessAction.EXPORT, AccessAction.LOCKED)
 
 
-def _as_logged(children: QuerySet[Child]) -> QuerySet[Any, Any] | list[str]:
-    """The ids of `children` as the access log writes a case's id (the UUID's text). On
-    PostgreSQL a subquery (uuid::text is that text): a team's thousand ids sent as a list
-    cost more Python time, in building and splitting the query, than the review's SQL
-    (docs/benchmarks.md). SQLite stores a UUID as 32 hex digits, so there the list."""
-    if connections[children.db].vendor == "postgresql":
-        return children.annotate(logged_id=Cast("pk", output_field=models.CharField())).values("logged_id")
-    return [str(pk) for pk in children.values_list("pk", flat=True)]
-
-
 def access_rows(team: Team, f: ReviewFilter) -> QuerySet[AccessLog]:
     """Access-log rows about the team's cases (views, denied attempts, exports of a case),
     and, on the team-wide review, the lists, searches, exports and lock-outs of the team's
     members and the resets of their second factor. Newest first."""
-    condition = Q(object_type="child", object_id__in=_as_logged(_team_children(team, f)))
+    # The ids as one array parameter (casework.core.lookups): a subquery here would hide
+    # the log's object_id index behind the OR below, and PostgreSQL would read the whole log.
+    case_ids = [str(pk) for pk in _team_children(team, f).values_list("pk", flat=True)]
+    condition = Q(object_type="child", object_id__any_of=case_ids)
     if f.child_pk is None and not f.case_number:
         members = team_members(team).values("pk")
         condition |= Q(user_id__in=members, action__in=ACTIONS_WITHOUT_A_CASE, object_id="")
