@@ -26,7 +26,10 @@ class CaseworkConfig(AppConfig):
         from casework.accounts.passwords import flag_password_set_by_someone_else, remember_a_due_password_change
         from casework.accounts.sessions import end_sessions_when_deactivated
         from casework.audit.chain import link_history_row
-        from casework.core import history  # connects the attribution signal
+        from casework.core import (
+            history,  # connects the attribution signal
+            lookups,  # noqa: F401  (registers __any_of)
+        )
         from casework.supervision.timeline_index import index_history_row
         from casework.web import (
             language,  # noqa: F401  (applies the preferred language at login)

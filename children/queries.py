@@ -2,18 +2,29 @@
 
 import datetime
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page
-from django.db.models import BooleanField, Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from casework.core.pages import page_from_count
 from casework.models import Interview
 from casework.names.readings import query_keys, whole_name_keys
 from children.access import VIEW, visible_child_ids
-from children.models import AccessStatus, CaseStatus, Child, DocumentAccess, DocumentKind, NamedPerson, NameKey
+from children.models import (
+    AccessStatus,
+    CaseStatus,
+    Child,
+    DocumentAccess,
+    DocumentKind,
+    NamedPerson,
+    NameKey,
+    age_in_years,
+)
 from families.models import Family
 
 if TYPE_CHECKING:
@@ -86,16 +97,49 @@ class CaseSummary(FollowUp):
 def with_case_summary(
     queryset: QuerySet[Child], today: datetime.date | None = None
 ) -> "QuerySet[WithAnnotations[Child, CaseSummary]]":
-    """Add what a list row shows: the last interview, the follow-up it set, the mother and
-    the four doors (prefetched: one query for the whole page, not one per row)."""
-    return (
-        with_follow_up(queryset, today)
-        .select_related("family__mother")
-        # The latest interview's date through the same index as the follow-up, per row of
-        # the page: a MAX over a join grouped every matching case's interviews first.
-        .annotate(last_interview=Subquery(_latest_interview().values("held_on")[:1]))
-        .prefetch_related(Prefetch("document_access", queryset=DocumentAccess.objects.order_by(DOOR_ORDER)))
-    )
+    """Add the dates a list row shows: the last interview and the follow-up it set."""
+    # The latest interview's date through the same index as the follow-up, per row of
+    # the page: a MAX over a join grouped every matching case's interviews first.
+    return with_follow_up(queryset, today).annotate(last_interview=Subquery(_latest_interview().values("held_on")[:1]))
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """One row of the caseworker's list: what the row shows, read as plain values. Model
+    instances (the child, its family and mother, four doors: 175 objects a page) cost more
+    Python time than the page's SQL (docs/benchmarks.md)."""
+
+    pk: uuid.UUID
+    case_number: str
+    family_name: str
+    given_name: str
+    case_status: str
+    date_of_birth: datetime.date | None
+    living_arrangement: str
+    mother_status: str | None  # None: no mother recorded
+    last_interview: datetime.date | None
+    next_follow_up: datetime.date | None
+    overdue: bool
+    age: int | None = None
+    doors: list[tuple[str, str]] = field(default_factory=list)  # (kind, status) in DOOR_ORDER
+
+
+_ROW_VALUES = [f.name for f in CaseRow.__dataclass_fields__.values() if f.name not in ("age", "doors")]
+_ROW_VALUES[_ROW_VALUES.index("mother_status")] = "family__mother__status"
+
+
+def _case_rows(summary: QuerySet[Child], today: datetime.date) -> list[CaseRow]:
+    """The rows of an ordered, sliced with_case_summary queryset and their doors: two queries."""
+    rows = [CaseRow(*values) for values in summary.values_list(*_ROW_VALUES)]
+    doors: dict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
+    if rows:
+        shown = DocumentAccess.objects.filter(child_id__in=[row.pk for row in rows])
+        for child_id, kind, status in shown.order_by("child_id", DOOR_ORDER).values_list("child_id", "kind", "status"):
+            doors[child_id].append((kind, status))
+    for row in rows:
+        row.age = age_in_years(row.date_of_birth, today)
+        row.doors = doors[row.pk]
+    return rows
 
 
 def case_page(
@@ -139,13 +183,37 @@ def case_page(
     else:
         count = len(ids)
     ordered = summary.order_by(*ordering)
-    return page_from_count(count, page, lambda start, stop: list(ordered[start:stop]))
+    return page_from_count(count, page, lambda start, stop: _case_rows(ordered[start:stop], today))
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewRow:
+    """An interview as the case page shows it, read as plain values: a hundred of them as
+    model instances, each with its caseworker's account, took more Python time than the
+    rest of the page's queries together (docs/benchmarks.md)."""
+
+    held_on: datetime.date
+    location_type: str
+    risk_level: str
+    caseworker_username: str
+    participants: str
+    notes: str
+    follow_up_on: datetime.date | None
+
+
+# The newest interviews a case page shows.
+INTERVIEWS_SHOWN = 100
 
 
 def case_detail(child: Child) -> dict:
     """Everything the case page shows besides the child itself, in a fixed number of queries."""
     doors = list(child.document_access.order_by(DOOR_ORDER))
-    interviews = list(child.interviews.select_related("caseworker").order_by("-held_on", "-created_at")[:100])
+    interviews = [
+        InterviewRow(*values)
+        for values in child.interviews.order_by("-held_on", "-created_at").values_list(
+            "held_on", "location_type", "risk_level", "caseworker__username", "participants", "notes", "follow_up_on"
+        )[:INTERVIEWS_SHOWN]
+    ]
     follow_up = with_follow_up(Child.objects.filter(pk=child.pk)).values("next_follow_up", "overdue").get()
     other_names = list(child.other_names.all())
     return {"doors": doors, "interviews": interviews, "follow_up": follow_up, "other_names": other_names}

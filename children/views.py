@@ -5,17 +5,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.access.queries import teams_of
 from casework.audit.services import log_access
-from casework.core import roles
+from casework.core import display, roles
 from casework.core.tracked import StaleEdit
-from casework.models import AccessAction
+from casework.models import AccessAction, Interview
 from casework.plans import queries as plan_queries
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import conceal, discreet
+from casework.web.fragments import link_to, render_fragment
 from casework.web.gates import case_role_required, refuse
 from casework.web.htmx import is_htmx, refused_status
 from children import access, queries, services
@@ -36,7 +39,7 @@ from children.forms import (
     RemoveOtherNameForm,
     ReopenCaseForm,
 )
-from children.models import Child, DocumentKind, OtherName
+from children.models import Child, DocumentAccess, DocumentKind, OtherName
 from families import services as family_services
 from families.models import Family, Father, Mother
 
@@ -61,9 +64,40 @@ def case_list(request):
             "filters": sorted(k for k in ("case_status", "mother_status", "shut_door", "overdue") if filters[k]),
         },
     )
-    context = {"page": page, "form": form, "discreet": discreet(request.user)}
+    hidden = discreet(request.user)
+    context = {"page": page, "form": form, "discreet": hidden, "rows": case_rows(page.object_list, discreet=hidden)}
     template = "children/case_list.html#results" if is_htmx(request) else "children/case_list.html"
     return render(request, template, context)
+
+
+# The words of a list row, resolved once per page (casework/web/fragments.py).
+CASE_ROW_TEXT = {
+    "closed": gettext_lazy("closed"),
+    "age": gettext_lazy("%(age)s y"),
+    "age_unknown": gettext_lazy("age ?"),
+    "mother": gettext_lazy("Mother:"),
+    "documents": gettext_lazy("Documents"),
+    "last_interview": gettext_lazy("Last interview:"),
+    "follow_up": gettext_lazy("Follow-up:"),
+}
+
+
+def case_rows(children, *, discreet: bool) -> SafeString:
+    """The list's rows (templates/children/case_rows.jinja) for children annotated by
+    children.queries.with_case_summary."""
+    return render_fragment(
+        "children/case_rows.jinja",
+        children=children,
+        discreet=discreet,
+        text={key: str(words) for key, words in CASE_ROW_TEXT.items()},
+        living=display.choice_labels(Child, "living_arrangement"),
+        mother_status=display.choice_labels(Mother, "status"),
+        door_kind=display.choice_labels(DocumentAccess, "kind"),
+        door_status=display.choice_labels(DocumentAccess, "status"),
+        full_name=display.full_name,
+        date=display.short_date,
+        url_of=link_to("children:detail"),
+    )
 
 
 def _team_for_new_case(request):
@@ -190,7 +224,27 @@ def case_detail(request, pk):
         **queries.case_detail(child),
         **plan_queries.case_plan(child),
     }
+    context["interview_rows"] = interview_rows(context["interviews"])
     return render(request, "children/case_detail.html", context)
+
+
+# The words of an interview on the case page, resolved once per page.
+INTERVIEW_ROW_TEXT = {
+    "risk": gettext_lazy("risk %(level)s"),
+    "follow_up": gettext_lazy("follow up by %(date)s"),
+}
+
+
+def interview_rows(interviews) -> SafeString:
+    """The case page's interviews (templates/children/interview_rows.jinja), newest first."""
+    return render_fragment(
+        "children/interview_rows.jinja",
+        interviews=interviews,
+        text={key: str(words) for key, words in INTERVIEW_ROW_TEXT.items()},
+        location=display.choice_labels(Interview, "location_type"),
+        risk=display.choice_labels(Interview, "risk_level"),
+        date=display.short_date,
+    )
 
 
 # The parts of a case page that are edited in place: form, the record it edits, the service.

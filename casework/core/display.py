@@ -4,11 +4,13 @@ reads one way on one page and another way on the next."""
 
 import datetime
 from collections.abc import Iterable
+from functools import cache, lru_cache
 from typing import Any
 
+from django.db.models import Field, Model
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 EMPTY = "—"
 
@@ -47,3 +49,52 @@ def display_value(value: object, choices: Iterable[tuple[Any, Any]] | None = Non
     if isinstance(value, datetime.datetime):
         return formats.localize(timezone.localtime(value))
     return str(formats.localize(value))
+
+
+def _is_cjk(text: str) -> bool:
+    # Hangul syllables and jamo, CJK ideographs: names written without a space (김민지, 王晨).
+    return any("\u1100" <= ch <= "\u11ff" or "\uac00" <= ch <= "\ud7af" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def full_name(person: Any) -> str:
+    """Family name first, as Korean and Chinese names are written; no space between the
+    parts of a name in Hangul or Chinese characters. An unknown name is a dash."""
+    family, given = (person.family_name or "").strip(), (person.given_name or "").strip()
+    if not (family or given):
+        return EMPTY
+    separator = "" if _is_cjk(family + given) else " "
+    return separator.join(part for part in (family, given) if part)
+
+
+@cache
+def _choice_labels(model: type[Model], field_name: str, language: str | None) -> dict[Any, str]:
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, Field)
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def choice_labels(model: type[Model], field_name: str) -> dict[Any, str]:
+    """A choice field's labels in the active language, {value: label}: resolved once per
+    language for the life of the process, not once per row (Django's get_FOO_display
+    rebuilds the choice map on every call, which dominated the list pages)."""
+    return _choice_labels(model, field_name, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _date_in(language: str | None, value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def short_date(value: datetime.date | None) -> str:
+    """A date as the `date:"DATE_FORMAT"` filter writes it in the active language (a dash
+    for none), remembered per language: a list page writes fifty dates, mostly the same few."""
+    if value is None:
+        return EMPTY
+    return _date_in(get_language(), value)
+
+
+def local_datetime(value: datetime.datetime, format_name: str = "DATETIME_FORMAT") -> str:
+    """A moment as the `date` filter writes it on a page: in the active time zone, in the
+    active language's format (`format_name` a format setting's name or a format string,
+    "c" for the ISO 8601 of a <time datetime>)."""
+    return formats.date_format(timezone.localtime(value), format_name)

@@ -7,20 +7,25 @@ supervisors of other teams, gets the same 404 as for a page that does not exist.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.access.queries import assignment_record, current_assignments
 from casework.access.services import assign_case, reassign_case, revoke_assignment
 from casework.audit.services import log_access
-from casework.models import AccessAction
+from casework.core import display, roles
+from casework.models import AccessAction, AccessLog, PrivilegeChange
 from casework.plans import queries as plan_queries
 from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
 from casework.transfers import queries as transfers
 from casework.web.discreet import discreet
+from casework.web.fragments import link_to, render_fragment
 from casework.web.gates import refuse, supervisor_required
 from children import access
+from children.models import Child
 
 
 def _team_case(request, team, pk, perm=access.VIEW, *, log_as=AccessAction.VIEW):
@@ -43,6 +48,7 @@ def team_overview(request, team):
     context = {
         "team": team,
         "page": page,
+        "case_rows": team_case_rows(page),
         "caseload": review.caseload(team),
         "incoming_transfers": transfers.incoming(team),
         "outgoing_transfers": transfers.outgoing(team),
@@ -51,6 +57,34 @@ def team_overview(request, team):
         "overdue_goals": plan_queries.overdue_goals(team),
     }
     return render(request, "casework/supervision/team.html", context)
+
+
+# The words of the team page's case rows, resolved once per page.
+TEAM_ROW_TEXT = {
+    "until": gettext_lazy("until %(date)s"),
+    "nobody": gettext_lazy("nobody"),
+    "overdue": gettext_lazy("overdue"),
+    "assignment": gettext_lazy("Assignment"),
+    "history": gettext_lazy("History"),
+    "access": gettext_lazy("Access"),
+    "transfer": gettext_lazy("Transfer"),
+}
+
+
+def team_case_rows(page) -> SafeString:
+    """The team page's cases (templates/casework/supervision/team_rows.jinja)."""
+    return render_fragment(
+        "casework/supervision/team_rows.jinja",
+        children=page.object_list,
+        text={key: str(words) for key, words in TEAM_ROW_TEXT.items()},
+        statuses=display.choice_labels(Child, "case_status"),
+        date=display.short_date,
+        case_url=link_to("children:detail"),
+        assignment_url=link_to("supervision:assignment"),
+        history_url=link_to("supervision:case-history"),
+        access_url=link_to("supervision:case-access"),
+        transfer_url=link_to("transfers:propose"),
+    )
 
 
 @supervisor_required("caseload")
@@ -108,10 +142,43 @@ def revoke(request, pk, assignment_pk, team):
     )
 
 
-def _page_of(request, form, reader, team, **fixed):
+def _access_page(request, form, team, **fixed):
     if form.is_valid():
-        return reader(team, form.review_filter(**fixed), request.GET.get("page"))
-    return None, None
+        return review.access_page(team, form.review_filter(**fixed), request.GET.get("page"))
+    return None
+
+
+# The words of the access review's rows, resolved once per page (casework/web/fragments.py).
+ACCESS_ROW_TEXT = {"anonymous": gettext_lazy("anonymous"), "console": gettext_lazy("the console")}
+
+
+def _row_words() -> dict[str, str]:
+    return {key: str(words) for key, words in ACCESS_ROW_TEXT.items()}
+
+
+def access_rows(page) -> SafeString:
+    """The log rows of the access review (templates/casework/supervision/access_rows.jinja)."""
+    return render_fragment(
+        "casework/supervision/access_rows.jinja",
+        entries=page.object_list if page else [],
+        text=_row_words(),
+        actions=display.choice_labels(AccessLog, "action"),
+        object_label=display.object_label,
+        moment=display.local_datetime,
+    )
+
+
+def privilege_rows(privileges) -> SafeString:
+    """The changes of roles and teams (templates/casework/supervision/privilege_rows.jinja)."""
+    return render_fragment(
+        "casework/supervision/privilege_rows.jinja",
+        changes=privileges.rows if privileges else [],
+        text=_row_words(),
+        kinds=display.choice_labels(PrivilegeChange, "kind"),
+        outcomes=display.choice_labels(PrivilegeChange, "outcome"),
+        roles={role: str(label) for role, label in roles.ROLE_LABELS.items()},
+        moment=display.local_datetime,
+    )
 
 
 def _timeline_window(request, form, team, **fixed):
@@ -159,13 +226,20 @@ def case_history(request, pk, team):
 @require_GET
 def access_review(request, team):
     form = access_filter_form(request.GET, team=team)
-    page, _numbers = _page_of(request, form, review.access_page, team)
+    page = _access_page(request, form, team)
     privileges = review.privilege_list(team, form.review_filter()) if form.is_valid() else None
     log_access(user=request.user, action=AccessAction.LIST, object_type="access_log", request=request)
     return render(
         request,
         "casework/supervision/access.html",
-        {"team": team, "form": form, "page": page, "privileges": privileges},
+        {
+            "team": team,
+            "form": form,
+            "page": page,
+            "access_rows": access_rows(page),
+            "privileges": privileges,
+            "privilege_rows": privilege_rows(privileges),
+        },
     )
 
 
@@ -174,7 +248,9 @@ def access_review(request, team):
 def case_access(request, pk, team):
     child = _team_case(request, team, pk)
     form = access_filter_form(request.GET, team=team, with_case=False)
-    page, _numbers = _page_of(request, form, review.access_page, team, child_pk=child.pk)
+    page = _access_page(request, form, team, child_pk=child.pk)
     return render(
-        request, "casework/supervision/case_access.html", {"team": team, "child": child, "form": form, "page": page}
+        request,
+        "casework/supervision/case_access.html",
+        {"team": team, "child": child, "form": form, "page": page, "access_rows": access_rows(page)},
     )

@@ -1,5 +1,4 @@
 import html
-from functools import cache
 
 from django import template
 from django.db.models import Model
@@ -11,35 +10,20 @@ from casework.core import display, roles
 register = template.Library()
 
 
-@cache
-def _labels(model, field_name: str) -> dict:
-    return dict(model._meta.get_field(field_name).flatchoices)
-
-
 @register.filter
 def label(instance: Model | None, field_name: str) -> object:
-    """The display name of a choice field, like get_FOO_display but from a cached map:
-    Django's version rebuilds the choice map on every call, which dominated list pages."""
+    """The display name of a choice field, like get_FOO_display but from a map resolved once
+    per language (casework.core.display.choice_labels)."""
     if instance is None:
         return ""
     value = getattr(instance, field_name)
-    return _labels(type(instance), field_name).get(value, value)
-
-
-def _is_cjk(text: str) -> bool:
-    # Hangul syllables and jamo, CJK ideographs: names written without a space (김민지, 王晨).
-    return any("\u1100" <= ch <= "\u11ff" or "\uac00" <= ch <= "\ud7af" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+    return display.choice_labels(type(instance), field_name).get(value, value)
 
 
 @register.filter
 def full_name(person) -> str:
-    """Family name first, as Korean and Chinese names are written; no space between the
-    parts of a name in Hangul or Chinese characters. An unknown name is a dash."""
-    family, given = (person.family_name or "").strip(), (person.given_name or "").strip()
-    if not (family or given):
-        return "—"
-    separator = "" if _is_cjk(family + given) else " "
-    return separator.join(part for part in (family, given) if part)
+    """Family name first (casework.core.display.full_name)."""
+    return display.full_name(person)
 
 
 @register.filter

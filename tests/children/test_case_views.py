@@ -229,6 +229,18 @@ def test_the_list_query_count_does_not_grow_with_the_caseload(client, cw_a, djan
     assert len(response.context["page"].object_list) == 25
 
 
+def test_the_list_rows_escape_what_users_typed(client, cw_a):
+    """The rows are rendered by Jinja (casework/web/fragments.py), escaped as Django's
+    engine escapes, with template syntax in a name shown as typed."""
+    payload = '"><img src=x onerror=alert(1)><script>alert(2)</script>{{ 7*7 }}'
+    child = factories.open_case_for(cw_a)
+    Child.objects.filter(pk=child.pk).update(given_name=payload)
+    client.force_login(cw_a)
+    html = client.get(LIST).content.decode()
+    assert "<script>alert(2)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;{{ 7*7 }}" in html
+
+
 def test_the_search_query_count_does_not_grow_with_the_caseload(client, cw_a, django_assert_num_queries):
     client.force_login(cw_a)
     _open_cases(cw_a, 1)

@@ -1,11 +1,13 @@
 """The data admin's aggregates page and its downloads."""
 
 import csv
+import datetime
 import io
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.aggregates.services import publish_release
 from casework.models import AccessLog, AggregatesRelease
@@ -79,6 +81,23 @@ def test_the_page_query_count_does_not_grow_with_the_caseload(
     build_caseload(survey_specs(), team=team_a, by=cw_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(DASHBOARD)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_download_query_count_does_not_grow_with_the_caseload(
+    client, data_admin, team_a, cw_a, fmt, django_assert_max_num_queries
+):
+    """A download serves the published release's records: what it reads does not depend
+    on how many children were counted."""
+    client.force_login(data_admin)
+    build_caseload(survey_specs()[:10], team=team_a, by=cw_a)
+    publish_release(by=data_admin, reason="small", now=timezone.now() - datetime.timedelta(days=40))
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(download_url(fmt)).status_code == 200
+    build_caseload(survey_specs(), team=team_a, by=cw_a)
+    publish_release(by=data_admin, reason="large")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(download_url(fmt)).status_code == 200
 
 
 def test_a_province_filter_shows_that_province_from_the_published_cross_tabs(client, data_admin, survey):
