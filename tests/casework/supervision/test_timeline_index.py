@@ -249,3 +249,9 @@ def test_the_index_is_written_again_from_the_history_by_the_command(team_a, sup_
     call_command("rebuild_timeline_index", stdout=out)
     assert index_rows() == kept and str(len(kept)) in out.getvalue()
     assert_same_rows(team_a)
+
+
+def test_the_index_knows_how_a_team_sees_every_kind_of_the_timeline():
+    from casework.supervision.queries import KINDS
+
+    assert set(KINDS) == set(timeline_index.CASE_KINDS) | set(timeline_index.FAMILY_KINDS) | {"partner"}
