@@ -14,6 +14,7 @@ class CaseworkConfig(AppConfig):
         from django.contrib.auth.models import Group, User
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_save
+        from simple_history.signals import post_create_historical_record
 
         from casework import checks  # noqa: F401  (registers the deploy checks)
 
@@ -29,6 +30,7 @@ class CaseworkConfig(AppConfig):
             history,  # connects the attribution signal
             lookups,  # noqa: F401  (registers __any_of)
         )
+        from casework.supervision.timeline_index import index_history_row
         from casework.web import (
             language,  # noqa: F401  (applies the preferred language at login)
             middleware,  # noqa: F401  (starts the session clocks at login)
@@ -51,6 +53,8 @@ class CaseworkConfig(AppConfig):
 
         # Every history row is linked into its table's keyed chain as it is inserted.
         history.history_row_inserting.connect(link_history_row, dispatch_uid="casework-audit-chain")
+        # ... and written into the timeline's index in the same transaction.
+        post_create_historical_record.connect(index_history_row, dispatch_uid="casework-timeline-index")
 
 
 class VerifiedAdminConfig(admin_apps.AdminConfig):

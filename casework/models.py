@@ -717,3 +717,47 @@ class Referral(models.Model):
     @property
     def may_be_sent(self) -> bool:
         return self.has_consent or (self.override_by_id is not None and bool(self.override_reason))
+
+
+class TimelineRow(models.Model):
+    """Where a team's supervisor finds a history row in the timeline: one row per (team,
+    history row the team sees today). Derived and rebuildable
+    (`manage.py rebuild_timeline_index`), never audit data: the history rows themselves
+    are the record, untouched (a column added to them would change every chain digest).
+
+    Written by casework.supervision.timeline_index in the transaction that writes the
+    history row, and rewritten for a case when it moves team or family, for a family's
+    mother or father when they change. `folded` marks a creation written with its case's
+    opening (supervision.queries._opened_with_a_child), which the timeline leaves out.
+    The timeline still checks every row it reads against the team's cases of today, so a
+    stale row could only hide history, never show another team's."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=16)  # a key of casework.supervision.queries.KINDS
+    history_id = models.BigIntegerField()
+    history_date = models.DateTimeField()
+    history_user_id = models.BigIntegerField(null=True, blank=True)
+    # What ties the row to the team: the case for a case's records, else the family,
+    # mother, father or partner itself.
+    anchor = models.UUIDField()
+    folded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind", "history_id"], name="timeline_row_once_per_team"),
+        ]
+        indexes = [
+            # The timeline's order (date, history id, kind; newest first), unfolded rows only.
+            models.Index(
+                models.F("team"),
+                models.F("history_date").desc(),
+                models.F("history_id").desc(),
+                models.F("kind").desc(),
+                condition=models.Q(folded=False),
+                name="timeline_row_page",
+            ),
+            models.Index(fields=["kind", "anchor"], name="timeline_row_anchor"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.history_id} in team {self.team_id}"

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import connections, models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +41,7 @@ from casework.models import (
     Referral,
     Service,
     Team,
+    TimelineRow,
     Transfer,
 )
 from children.models import CaseStatus, Child, DocumentAccess
@@ -368,7 +369,85 @@ def history_rows(
     `before` / `after` keep the rows older / newer than a mark (then `after` reads oldest
     first); `limit` bounds every part of the union as well, on databases that allow it, so
     that each history table is read backwards on its date index for at most that many of
-    the team's rows instead of being sorted whole."""
+    the team's rows instead of being sorted whole.
+
+    The whole team's timeline, filtered by person or dates or neither, is read from the
+    timeline's index (casework.models.TimelineRow, _indexed_rows); a filter on a case or
+    on a kind of record reads the history tables (_union_rows), which is quick for one
+    case or one table and shows the folded records on their own as it always has."""
+    if not f.kind and f.child_pk is None and not f.case_number:
+        return _indexed_rows(team, f, before=before, after=after, limit=limit)
+    return _union_rows(team, f, before=before, after=after, limit=limit)
+
+
+def _seen_by(team: Team) -> Q:
+    """An index row the team sees today, by the rules of _scopes, checked row by row (an
+    index probe each) on the rows a page reads: the index is where rows are found, the
+    team's cases of today decide what is shown."""
+    children = Child.objects.filter(team=team)
+    case_kinds = [kind for kind in KINDS if kind not in ("family", "mother", "father", "partner")]
+    # A parent's row is checked row by row (the families of that parent, then their
+    # children): a condition on the outer row that always holds keeps PostgreSQL from
+    # hashing the mothers of all the team's families instead, which reads every family
+    # (50,000 at 100,000 children) as soon as one parent's row is on the page.
+    outer_at = ExpressionWrapper(OuterRef("history_date"), output_field=models.DateTimeField())
+    by_row = children.alias(outer_at=outer_at).filter(outer_at__isnull=False)
+    return (
+        Q(Q(kind__in=case_kinds), Exists(children.filter(pk=OuterRef("anchor"))))
+        | Q(Q(kind="family"), Exists(children.filter(family_id=OuterRef("anchor"))))
+        | Q(Q(kind="mother"), Exists(by_row.filter(family__mother_id=OuterRef("anchor"))))
+        | Q(Q(kind="father"), Exists(by_row.filter(family__father_id=OuterRef("anchor"))))
+        # A partner row carries its team (the index's team); a team without cases sees none.
+        | Q(Q(kind="partner"), Exists(children))
+    )
+
+
+def _indexed_rows(
+    team: Team, f: ReviewFilter, *, before: Mark | None = None, after: Mark | None = None, limit: int | None = None
+) -> QuerySet:
+    """history_rows for the whole team, from the index: its rows of the team that are not
+    folded into an opening, read on (team, date, history id, kind) from the mark on."""
+    rows = TimelineRow.objects.filter(team=team, folded=False).filter(_seen_by(team))
+    if f.user_id is not None:
+        rows = rows.filter(history_user_id=f.user_id)
+    start, end = f.date_range()
+    if start:
+        rows = rows.filter(history_date__gte=start)
+    if end:
+        rows = rows.filter(history_date__lt=end)
+    mark = before or after
+    if mark is not None:
+        # (date, id, kind) beyond the mark's, the first condition a range the index starts from.
+        if before is not None:
+            rows = rows.filter(
+                Q(history_date__lte=mark.at)
+                & (
+                    Q(history_date__lt=mark.at)
+                    | Q(history_date=mark.at, history_id__lt=mark.history_id)
+                    | Q(history_date=mark.at, history_id=mark.history_id, kind__lt=mark.kind)
+                )
+            )
+        else:
+            rows = rows.filter(
+                Q(history_date__gte=mark.at)
+                & (
+                    Q(history_date__gt=mark.at)
+                    | Q(history_date=mark.at, history_id__gt=mark.history_id)
+                    | Q(history_date=mark.at, history_id=mark.history_id, kind__gt=mark.kind)
+                )
+            )
+    if after is not None:
+        rows = rows.order_by("history_date", "history_id", "kind")
+    else:
+        rows = rows.order_by("-history_date", "-history_id", "-kind")
+    found = rows.values_list("history_id", "history_date", "kind")
+    return found[:limit] if limit is not None else found
+
+
+def _union_rows(
+    team: Team, f: ReviewFilter, *, before: Mark | None = None, after: Mark | None = None, limit: int | None = None
+) -> QuerySet:
+    """history_rows from the history tables themselves: one UNION ALL, a part per kind."""
     scopes = _scopes(_team_children(team, f))
     start, end = f.date_range()
     connection = connections[Child.history.db]
@@ -466,11 +545,17 @@ class Entry:
         return self.record.history_change_reason or ""
 
 
+_TRACKED: dict[type, list[models.Field]] = {}
+
+
 def _tracked_fields(model) -> list[models.Field]:
     # Only what the history keeps: a field left out of it (a child's secret record key)
-    # has no value on a history row and is never shown.
-    kept = {f.name for f in model.history.model.tracked_fields}
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
+    # has no value on a history row and is never shown. Once per model: `model.history`
+    # builds a new manager class on every access.
+    if model not in _TRACKED:
+        kept = {f.name for f in model.history.model.tracked_fields}
+        _TRACKED[model] = [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
+    return _TRACKED[model]
 
 
 @dataclass
@@ -482,34 +567,84 @@ class _References:
     teams: dict = field(default_factory=dict)
 
 
-def _show(model_field: models.Field, value, refs: _References) -> str:
-    if isinstance(model_field, models.ForeignKey) and value is not None:
-        target = model_field.related_model
-        if target is get_user_model():
+@dataclass(frozen=True)
+class _Shown:
+    """How one tracked field reads, resolved once per model and language (the label, the
+    choices' names) rather than for every row of the page."""
+
+    attname: str
+    label: str
+    sensitive: bool
+    target: str  # "user", "child", "team", "other" for a foreign key; "" for a value
+    choices: dict
+
+
+_SHOWN: dict[tuple[type, str | None], list[_Shown]] = {}
+
+
+def _shown_fields(model) -> list[_Shown]:
+    key = (model, translation.get_language())
+    if key not in _SHOWN:
+        user_model = get_user_model()
+        shown = []
+        for model_field in _tracked_fields(model):
+            target = ""
+            if isinstance(model_field, models.ForeignKey):
+                related = model_field.related_model
+                target = (
+                    "user"
+                    if related is user_model
+                    else "child"
+                    if related is Child
+                    else "team"
+                    if related is Team
+                    else "other"
+                )
+            choices = {value: str(label) for value, label in model_field.flatchoices} if model_field.choices else {}
+            shown.append(
+                _Shown(
+                    attname=model_field.attname,
+                    label=str(capfirst(model_field.verbose_name)),
+                    sensitive=model_field.name in DISCREET_FIELDS,
+                    target=target,
+                    choices=choices,
+                )
+            )
+        _SHOWN[key] = shown
+    return _SHOWN[key]
+
+
+def _show(shown: _Shown, value, refs: _References) -> str:
+    if shown.target and value is not None:
+        if shown.target == "user":
             return refs.users.get(value, _("a former user"))
-        if target is Child:
+        if shown.target == "child":
             return refs.children.get(value, _("a case of another team"))
-        if target is Team:
+        if shown.target == "team":
             return refs.teams.get(value, "?")
         return _("linked record")
-    return display_value(value, model_field.flatchoices if model_field.choices else None)
+    if value is None or value == "":
+        return EMPTY
+    if value in shown.choices:
+        return shown.choices[value]
+    return display_value(value)
 
 
 def _changes(model, record, previous, refs: _References) -> list[Change]:
     changes = []
-    for model_field in _tracked_fields(model):
-        new = getattr(record, model_field.attname)
-        old = getattr(previous, model_field.attname) if previous is not None else None
+    for shown in _shown_fields(model):
+        new = getattr(record, shown.attname)
+        old = getattr(previous, shown.attname) if previous is not None else None
         if previous is not None and old == new:
             continue
         if previous is None and (new is None or new == ""):
             continue
         changes.append(
             Change(
-                label=str(capfirst(model_field.verbose_name)),
-                old=_show(model_field, old, refs) if previous is not None else EMPTY,
-                new=_show(model_field, new, refs),
-                sensitive=model_field.name in DISCREET_FIELDS,
+                label=shown.label,
+                old=_show(shown, old, refs) if previous is not None else EMPTY,
+                new=_show(shown, new, refs),
+                sensitive=shown.sensitive,
             )
         )
     return changes

@@ -86,12 +86,14 @@ def test_interview_with_mother_and_door_change_is_one_save(client, cw_a, case_a)
 # Saving an interview whose doors did not change: the session, the user, the second
 # factor and the roles; the gate and the case with its doors; the interview's insert,
 # its chain head's advance and its history row (which moves the head's hash in the same
-# statement on PostgreSQL, a separate UPDATE on SQLite); the session's save for the
+# statement on PostgreSQL, a separate UPDATE on SQLite), the history row's place in the
+# timeline's index (one INSERT ... SELECT, casework.supervision.timeline_index); the
+# session's save for the
 # message; and the savepoints of the test's transaction around the two writes. No
 # SELECT looks for a twin of the submission token or checks that a new primary key is
 # free: the database's unique indexes answer both. The choice columns' CHECKs are
 # validated without a query (casework.core.constraints.ChoicesCheck).
-SAVE_QUERIES = 15
+SAVE_QUERIES = 16
 
 
 def test_saving_an_interview_runs_a_fixed_number_of_queries(client, cw_a, case_a, django_assert_max_num_queries):

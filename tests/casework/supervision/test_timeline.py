@@ -364,3 +364,19 @@ def test_a_siblings_case_folds_only_what_was_created_with_it(client, sup_a, cw_a
     assert set(openings) == {case_a.case_number, sibling.case_number}
     assert "Family" in [label for label, _c in openings[case_a.case_number].parts]
     assert "Family" not in [label for label, _c in openings[sibling.case_number].parts]
+
+
+def test_values_in_the_folded_detail_are_escaped(client, sup_a, cw_a):
+    factories.open_case_for(cw_a, child={"given_name": "<b>Minji</b>"})
+    client.force_login(sup_a)
+    page = client.get(URL).content.decode()
+    assert "&lt;b&gt;Minji&lt;/b&gt;" in page and "<b>Minji</b>" not in page
+
+
+def test_discreet_mode_hides_the_sensitive_values_in_the_folded_detail(client, sup_a, cw_a, case_a):
+    from casework.models import Preferences
+
+    Preferences.objects.update_or_create(user=sup_a, defaults={"discreet_mode": True})
+    client.force_login(sup_a)
+    page = client.get(URL).content.decode()
+    assert "hidden (discreet mode)" in page and case_a.given_name not in page
