@@ -322,10 +322,10 @@ class Writer:
 class Copier:
     """Rows per table, handed to the writer (one COPY per table) when flushed."""
 
-    def __init__(self, templates: dict[str, list[dict[str, Any]]], links: Links, writer: Writer):
+    def __init__(self, templates: dict[str, list[dict[str, Any]]], links: Links):
         self.templates = templates
         self.links = links
-        self.writer = writer
+        self.writer = Writer()
         self.rows: dict[str, list[list[Any]]] = {}
         self.columns: dict[str, list[str]] = {}
         self.json_columns: dict[str, tuple[int, ...]] = {}
@@ -381,6 +381,11 @@ class Copier:
             self.writer.put(table, self.columns[table], rows, self.json_columns[table])
             self.total += len(rows)
         self.rows = {}
+
+    def close(self) -> int:
+        """Wait for the writer's last COPY; the number of rows copied."""
+        self.flush()
+        return self.writer.close()
 
 
 def _json_columns(model, columns: list[str]) -> tuple[int, ...]:
@@ -458,32 +463,7 @@ def build(children: int, seed: int, progress=print) -> dict[str, Any]:
     templates = capture_templates(staff)
     progress(f"  template case captured ({len(templates)} tables), {time.monotonic() - started:.0f} s")
     links = Links()  # after the template's rollback: the heads as the staff left them
-    writer = Writer()
-    try:
-        copier = Copier(templates, links, writer)
-        views = generate(children, rng, today, staff, copier, progress)
-        write_access_log(views, links, writer)
-    finally:
-        rows = writer.close()  # every COPY done before the heads move to the last rows
-    progress(f"  {rows:,} rows copied, {time.monotonic() - started:.0f} s")
-    links.move_heads()
-    # The next case opened this year follows the last generated number.
-    CaseNumberCounter.objects.update_or_create(year=today.year, defaults={"last_serial": children})
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return {
-        "rows": rows,
-        "seconds": time.monotonic() - started,
-        "staff": staff,
-        # The copying connection's backend is gone when the build returns: its CPU, read before.
-        "copy_backend_cpu": writer.cpu,
-    }
-
-
-def generate(children: int, rng: random.Random, today: datetime.date, staff: Staff, copier: Copier, progress) -> list:
-    """Every case with its family, doors, assignment, grants, interviews and history, handed to
-    the writer CHUNK children at a time; the access log's views, to be written after."""
-    started = time.monotonic()
+    copier = Copier(templates, links)
     name_keys = NameKeys(copier)
     user_grants = copier.templates[_table(ChildUserObjectPermission)]
     group_grants = copier.templates[_table(ChildGroupObjectPermission)]
@@ -633,7 +613,20 @@ def generate(children: int, rng: random.Random, today: datetime.date, staff: Sta
         if (number + 1) % CHUNK == 0 or number + 1 == children:
             copier.flush()
             progress(f"  {number + 1:,} children, {copier.total:,} rows, {time.monotonic() - started:.0f} s")
-    return views
+    write_access_log(views, links, copier.writer)
+    rows = copier.close()  # every COPY done before the heads move and the rows are read
+    links.move_heads()
+    # The next case opened this year follows the last generated number.
+    CaseNumberCounter.objects.update_or_create(year=year, defaults={"last_serial": children})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "rows": rows,
+        "seconds": time.monotonic() - started,
+        "staff": staff,
+        # The copying connection's backend is gone when the build returns: its CPU, read before.
+        "copy_backend_cpu": copier.writer.cpu,
+    }
 
 
 def write_access_log(views, links: Links, writer: Writer) -> None:
