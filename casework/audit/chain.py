@@ -302,7 +302,7 @@ class RowDigester:
             def key(value: Any) -> StableJson:
                 kind_of = type(value)
                 if kind_of is int:
-                    return value
+                    return int(value)
                 return str(value) if kind_of is uuid.UUID else fallback(value)
 
             return key
