@@ -19,10 +19,12 @@ row they wrote is read back and the transaction rolled back. Each generated row 
 from the template row of its table (every column, every default, history's reason and
 attribution) and changes only ids, foreign keys, names, categories and dates. A table the
 services wrote that the generator does not know stops the build, so a new tracked model
-cannot silently be missing from the benchmark. Rows go in with COPY.
+cannot silently be missing from the benchmark. Rows go in with COPY, on a connection of
+the builder's own in a thread (Writer), while the next batch is generated.
 """
 
 import datetime
+import itertools
 import queue
 import random
 import threading
@@ -188,9 +190,20 @@ def capture_templates(staff: Staff) -> dict[str, list[dict[str, Any]]]:
     return captured
 
 
+_DRAWS: dict[tuple, tuple[tuple, list]] = {}
+
+
 def _weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights)[0]
+    draw = _DRAWS.get(pairs)
+    if draw is None:  # once per table of weights (module constants)
+        values, weights = zip(*pairs, strict=True)
+        # Plain strings, not the choices' enum members, which the hashing could only
+        # canonicalise through the field's to_python; the text in the row is the same.
+        plain = tuple(getattr(value, "value", value) for value in values)
+        # The cumulative weights choices() would compute on each call: the same draws.
+        draw = _DRAWS[pairs] = (plain, list(itertools.accumulate(weights)))
+    values, cumulative = draw
+    return rng.choices(values, cum_weights=cumulative)[0]
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
