@@ -164,8 +164,9 @@ TEMPLATES = [
 
 # Widgets, fields and error lists are drawn from Django's own Jinja2 copies of its form
 # templates (the same HTML): a page's filter form took 1.8 ms of Python with Django's
-# engine, 0.8 ms with this one (docs/benchmarks.md). Pages stay Django templates.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# engine, 0.8 ms with this one (docs/benchmarks.md). Pages stay Django templates; the
+# admin's widgets, which have no Jinja2 copy, fall back to Django's engine.
+FORM_RENDERER = "casework.web.forms.FormRenderer"
 
 WSGI_APPLICATION = "casework.wsgi.application"
 

@@ -1,10 +1,31 @@
-"""Form pieces every page shares: one date input, one reason field with one length limit."""
+"""Form pieces every page shares: how widgets are drawn, one date input, one reason field
+with one length limit."""
 
 import datetime
+from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.forms.renderers import DjangoTemplates, Jinja2
+from django.template.exceptions import TemplateDoesNotExist
 from django.utils.translation import gettext_lazy as _
+
+
+class FormRenderer(Jinja2):
+    """Widgets, fields and error lists drawn from Django's Jinja2 copies of its form
+    templates (the same HTML, in half the time: settings.FORM_RENDERER), and from its
+    Django-template ones for what has no Jinja2 copy: the admin's widgets."""
+
+    @cached_property
+    def _django_templates(self) -> DjangoTemplates:
+        return DjangoTemplates()
+
+    def get_template(self, template_name: str) -> Any:
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return self._django_templates.get_template(template_name)
+
 
 # Reasons go into history beside every change; long enough for a paragraph, not a report.
 REASON_MAX = 2000
