@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 
 NAMES = [
     "plain-id-1",
@@ -44,9 +43,33 @@ def test_an_empty_list_finds_nothing_and_leaves_the_rest_of_an_or_alone(groups):
     assert names(either) == {"not-asked-for"}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array parameter is PostgreSQL's")
-def test_on_postgresql_a_thousand_ids_are_one_parameter(groups):
+def sent(queryset) -> tuple[set[str], list[tuple[str, object]]]:
+    """The names found, and each statement as the driver was given it (text, parameters)."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        found = names(queryset)
+    return found, statements
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array literal is PostgreSQL's")
+def test_on_postgresql_a_thousand_ids_are_one_literal_in_the_statement(groups):
     ids = [f"id-{n}" for n in range(1000)] + ["plain-id-1"]
-    with CaptureQueriesContext(connection) as captured:
-        assert names(Group.objects.filter(name__any_of=ids)) == {"plain-id-1"}
-    assert "= ANY(" in captured.captured_queries[0]["sql"] and "IN (" not in captured.captured_queries[0]["sql"]
+    found, [(sql, params)] = sent(Group.objects.filter(name__any_of=ids))
+    assert found == {"plain-id-1"}
+    assert "= ANY('{id-0,id-1," in sql and "IN (" not in sql and not params
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array literal is PostgreSQL's")
+def test_on_postgresql_anything_but_plain_ids_stays_a_bound_parameter(groups):
+    """Only letters, digits and _.:- are ever written into the statement: a value that
+    could close the literal, or carry a placeholder, is bound."""
+    for hostile in ["x'); DROP TABLE auth_group; --", "50%", "a\\'b", "with space", "null"]:
+        found, [(sql, params)] = sent(Group.objects.filter(name__any_of=["plain-id-1", hostile]))
+        assert found == {"plain-id-1"} | ({hostile} & set(NAMES))
+        assert "= ANY(%s)" in sql and "'{" not in sql and hostile in params[0]
+    assert Group.objects.filter(name="plain-id-1").exists()
