@@ -4,6 +4,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 import tests.profiles  # noqa: E402,F401  (loads the Hypothesis profile)
 from tests import factories  # noqa: E402
@@ -95,3 +96,16 @@ def case_a(cw_a):
 @pytest.fixture
 def case_b(cw_b):
     return factories.open_case_for(cw_b)
+
+
+@pytest.fixture
+def travel_to(monkeypatch):
+    """Make timezone.localdate() answer `day`, as the calendar will on that day."""
+    real = timezone.localdate
+
+    def travel(day):
+        monkeypatch.setattr(
+            timezone, "localdate", lambda value=None, timezone=None: day if value is None else real(value, timezone)
+        )
+
+    return travel

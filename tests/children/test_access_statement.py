@@ -13,18 +13,6 @@ from children import access
 from tests import factories
 
 
-@pytest.fixture
-def travel_to(monkeypatch):
-    real = timezone.localdate
-
-    def travel(day):
-        monkeypatch.setattr(
-            timezone, "localdate", lambda value=None, timezone=None: day if value is None else real(value, timezone)
-        )
-
-    return travel
-
-
 def built_afresh(user, perm, child_pk=None) -> set:
     return set(access._granted(user, perm, child_pk))
 

@@ -3,7 +3,6 @@ with no scheduled job: in the access gate and in guardian's get_objects_for_user
 
 import datetime
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -12,19 +11,6 @@ from casework.access.services import assign_case, reassign_case, revoke_assignme
 from casework.models import AccessAction, AccessLog, Assignment
 from children import access
 from children.models import Child, ChildUserObjectPermission
-
-
-@pytest.fixture
-def travel_to(monkeypatch):
-    """Make timezone.localdate() answer `day`, as the calendar will on that day."""
-    real = timezone.localdate
-
-    def travel(day):
-        monkeypatch.setattr(
-            timezone, "localdate", lambda value=None, timezone=None: day if value is None else real(value, timezone)
-        )
-
-    return travel
 
 
 def guardian_sees(user, child) -> bool:
