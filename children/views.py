@@ -18,7 +18,7 @@ from casework.models import AccessAction, Interview
 from casework.plans import queries as plan_queries
 from casework.web.conflicts import carry_newer_version, conflict_rows, log_conflict
 from casework.web.discreet import conceal, discreet
-from casework.web.fragments import link_to, render_fragment
+from casework.web.fragments import link_to, render_fragment, words
 from casework.web.gates import case_role_required, refuse
 from casework.web.htmx import is_htmx, refused_status
 from children import access, queries, services
@@ -83,13 +83,12 @@ CASE_ROW_TEXT = {
 
 
 def case_rows(children, *, discreet: bool) -> SafeString:
-    """The list's rows (templates/children/case_rows.jinja) for children annotated by
-    children.queries.with_case_summary."""
+    """The list's rows (templates/children/case_rows.jinja) for children.queries.CaseRow."""
     return render_fragment(
         "children/case_rows.jinja",
         children=children,
         discreet=discreet,
-        text={key: str(words) for key, words in CASE_ROW_TEXT.items()},
+        text=words(CASE_ROW_TEXT),
         living=display.choice_labels(Child, "living_arrangement"),
         mother_status=display.choice_labels(Mother, "status"),
         door_kind=display.choice_labels(DocumentAccess, "kind"),
@@ -240,7 +239,7 @@ def interview_rows(interviews) -> SafeString:
     return render_fragment(
         "children/interview_rows.jinja",
         interviews=interviews,
-        text={key: str(words) for key, words in INTERVIEW_ROW_TEXT.items()},
+        text=words(INTERVIEW_ROW_TEXT),
         location=display.choice_labels(Interview, "location_type"),
         risk=display.choice_labels(Interview, "risk_level"),
         date=display.short_date,

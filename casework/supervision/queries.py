@@ -15,6 +15,7 @@ import statistics
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.access.queries import assignments_in_force, privilege_changes_of, team_caseworkers, team_members
-from casework.core.display import DISCREET_FIELDS, EMPTY, display_value
+from casework.core.display import DISCREET_FIELDS, EMPTY, choice_labels, display_value
 from casework.core.pages import PAGE_SIZE, page_of
 from casework.models import (
     AccessAction,
@@ -545,17 +546,13 @@ class Entry:
         return self.record.history_change_reason or ""
 
 
-_TRACKED: dict[type, list[models.Field]] = {}
-
-
+@cache
 def _tracked_fields(model) -> list[models.Field]:
     # Only what the history keeps: a field left out of it (a child's secret record key)
     # has no value on a history row and is never shown. Once per model: `model.history`
     # builds a new manager class on every access.
-    if model not in _TRACKED:
-        kept = {f.name for f in model.history.model.tracked_fields}
-        _TRACKED[model] = [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
-    return _TRACKED[model]
+    kept = {f.name for f in model.history.model.tracked_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN and f.name in kept]
 
 
 @dataclass
@@ -579,39 +576,37 @@ class _Shown:
     choices: dict
 
 
-_SHOWN: dict[tuple[type, str | None], list[_Shown]] = {}
-
-
 def _shown_fields(model) -> list[_Shown]:
-    key = (model, translation.get_language())
-    if key not in _SHOWN:
-        user_model = get_user_model()
-        shown = []
-        for model_field in _tracked_fields(model):
-            target = ""
-            if isinstance(model_field, models.ForeignKey):
-                related = model_field.related_model
-                target = (
-                    "user"
-                    if related is user_model
-                    else "child"
-                    if related is Child
-                    else "team"
-                    if related is Team
-                    else "other"
-                )
-            choices = {value: str(label) for value, label in model_field.flatchoices} if model_field.choices else {}
-            shown.append(
-                _Shown(
-                    attname=model_field.attname,
-                    label=str(capfirst(model_field.verbose_name)),
-                    sensitive=model_field.name in DISCREET_FIELDS,
-                    target=target,
-                    choices=choices,
-                )
+    return _shown_fields_in(model, translation.get_language())
+
+
+@cache
+def _shown_fields_in(model, language: str | None) -> list[_Shown]:
+    user_model = get_user_model()
+    shown = []
+    for model_field in _tracked_fields(model):
+        target = ""
+        if isinstance(model_field, models.ForeignKey):
+            related = model_field.related_model
+            target = (
+                "user"
+                if related is user_model
+                else "child"
+                if related is Child
+                else "team"
+                if related is Team
+                else "other"
             )
-        _SHOWN[key] = shown
-    return _SHOWN[key]
+        shown.append(
+            _Shown(
+                attname=model_field.attname,
+                label=str(capfirst(model_field.verbose_name)),
+                sensitive=model_field.name in DISCREET_FIELDS,
+                target=target,
+                choices=choice_labels(model, model_field.name) if model_field.choices else {},
+            )
+        )
+    return shown
 
 
 def _show(shown: _Shown, value, refs: _References) -> str:
@@ -879,8 +874,8 @@ def access_rows(team: Team, f: ReviewFilter) -> QuerySet[AccessLog]:
     """Access-log rows about the team's cases (views, denied attempts, exports of a case),
     and, on the team-wide review, the lists, searches, exports and lock-outs of the team's
     members and the resets of their second factor. Newest first."""
-    # The ids as one array parameter (casework.core.lookups): a subquery here would hide
-    # the log's object_id index behind the OR below, and PostgreSQL would read the whole log.
+    # The ids as one array (casework.core.lookups): a subquery here would hide the log's
+    # object_id index behind the OR below, and PostgreSQL would read the whole log.
     # A frozenset: the ORM walks a list's items one by one, a thousand of them.
     case_ids = frozenset(str(pk) for pk in _team_children(team, f).values_list("pk", flat=True))
     condition = Q(object_type="child", object_id__any_of=case_ids)

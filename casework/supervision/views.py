@@ -22,7 +22,7 @@ from casework.supervision import queries as review
 from casework.supervision.forms import AssignForm, RevokeForm, access_filter_form, timeline_filter_form
 from casework.transfers import queries as transfers
 from casework.web.discreet import discreet
-from casework.web.fragments import link_to, render_fragment
+from casework.web.fragments import link_to, render_fragment, words
 from casework.web.gates import refuse, supervisor_required
 from children import access
 from children.models import Child
@@ -76,7 +76,7 @@ def team_case_rows(page) -> SafeString:
     return render_fragment(
         "casework/supervision/team_rows.jinja",
         children=page.object_list,
-        text={key: str(words) for key, words in TEAM_ROW_TEXT.items()},
+        text=words(TEAM_ROW_TEXT),
         statuses=display.choice_labels(Child, "case_status"),
         date=display.short_date,
         case_url=link_to("children:detail"),
@@ -152,16 +152,12 @@ def _access_page(request, form, team, **fixed):
 ACCESS_ROW_TEXT = {"anonymous": gettext_lazy("anonymous"), "console": gettext_lazy("the console")}
 
 
-def _row_words() -> dict[str, str]:
-    return {key: str(words) for key, words in ACCESS_ROW_TEXT.items()}
-
-
 def access_rows(page) -> SafeString:
     """The log rows of the access review (templates/casework/supervision/access_rows.jinja)."""
     return render_fragment(
         "casework/supervision/access_rows.jinja",
         entries=page.object_list if page else [],
-        text=_row_words(),
+        text=words(ACCESS_ROW_TEXT),
         actions=display.choice_labels(AccessLog, "action"),
         object_label=display.object_label,
         moment=display.local_datetime,
@@ -173,7 +169,7 @@ def privilege_rows(privileges) -> SafeString:
     return render_fragment(
         "casework/supervision/privilege_rows.jinja",
         changes=privileges.rows if privileges else [],
-        text=_row_words(),
+        text=words(ACCESS_ROW_TEXT),
         kinds=display.choice_labels(PrivilegeChange, "kind"),
         outcomes=display.choice_labels(PrivilegeChange, "outcome"),
         roles={role: str(label) for role, label in roles.ROLE_LABELS.items()},

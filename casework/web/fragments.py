@@ -1,5 +1,6 @@
 """Jinja2 for the few fragments a page repeats dozens of times: the rows of the
-caseworker's list and of the case page's interviews.
+caseworker's list, of the case page's interviews, of the access review and of the team
+page.
 
 Why a second engine: Django's engine walks its node tree for every variable of every row
 (about 10 us each, with escaping and localisation), and a page of 25 case rows spent more
@@ -13,7 +14,7 @@ casework.core.display), so makemessages finds the words in Python, and a row per
 translation lookup."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -36,6 +37,12 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def words(texts: Mapping[str, Any]) -> dict[str, str]:
+    """A fragment's words ({key: gettext_lazy(...)}) in the active language, resolved once
+    for the page rather than once per row."""
+    return {key: str(text) for key, text in texts.items()}
 
 
 def render_fragment(name: str, **context: Any) -> SafeString:
